@@ -1,0 +1,344 @@
+#!/bin/bash
+# The lab: boot a real Debian kernel under qemu (software emulation), load
+# LIO and tcm_remote in it, run scenario scripts and collect their results
+# and the guest's kernel log.
+#
+#   lab/lab.sh deps                     install the host packages the lab uses
+#   lab/lab.sh kernel SUITE             fetch SUITE's kernel, headers; print its dir
+#   lab/lab.sh module SUITE             build kmod/ against SUITE's kernel
+#   lab/lab.sh run SUITE SCENARIO...    boot SUITE's kernel and run the scenarios
+#
+# SUITE is a Debian suite name (bookworm, ...).  Everything downloaded goes
+# to $LAB_CACHE (default lab/cache); apt runs with a private state
+# directory there, so the system's apt sources are never changed.
+#
+# `run` prints the scenarios' TAP lines, then one line per scenario and a
+# summary; it exits non-zero when a check failed, a scenario did not finish,
+# or the guest's kernel log shows a warning, BUG or oops.
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$LAB_DIR/.." && pwd)
+LAB_CACHE=${LAB_CACHE:-$LAB_DIR/cache}
+LAB_TIMEOUT=${LAB_TIMEOUT:-900}
+LAB_MEM=${LAB_MEM:-1024}
+LAB_APPEND=${LAB_APPEND:-}
+
+die() { echo "lab: $*" >&2; exit 2; }
+say() { echo "lab: $*" >&2; }
+
+# --- host packages --------------------------------------------------------
+
+HOST_PACKAGES="qemu-system-x86 qemu-utils busybox-static sg3-utils cpio kmod gzip xz-utils zstd
+	gcc make libc6-dev libelf-dev bc bison flex debian-archive-keyring apt"
+
+cmd_deps() {
+	local missing=() p
+	for p in $HOST_PACKAGES; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# --- a private apt for any Debian suite -----------------------------------
+
+# The Debian archive (or, with "security", the security archive) that this
+# machine's apt already uses, read from its sources.
+debian_mirror() {
+	local want=${1:-main} uri
+	uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v want="$want" '
+		function done() {
+			if (!found && u != "" && deb && ((want == "security") == (u ~ /security/))) {
+				print u; found = 1
+			}
+			u = ""; deb = 0
+		}
+		/^URIs:/ { u = $2 }
+		/^Suites:/ { deb = 1 }
+		/^$/ { done() }
+		END { done() }')
+	if [ -z "$uri" ]; then
+		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk -v want="$want" '
+			$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {
+				if ((want == "security") == ($i ~ /security/)) { print $i; exit } } }')
+	fi
+	[ -n "$uri" ] || [ "$want" = security ] || die "cannot find a Debian mirror in /etc/apt/sources*"
+	echo "${uri%/}"
+}
+
+# The apt lines for SUITE: a stable suite comes with its point-release
+# updates and security fixes, where the kernels of the month are.
+suite_sources() {
+	local suite=$1 main sec key=/usr/share/keyrings/debian-archive-keyring.gpg
+	main=$(debian_mirror main)
+	echo "deb [signed-by=$key] $main $suite main"
+	case "$suite" in
+	sid | unstable | experimental | *-backports) return 0 ;;
+	esac
+	echo "deb [signed-by=$key] $main $suite-updates main"
+	sec=$(debian_mirror security)
+	[ -n "$sec" ] && echo "deb [signed-by=$key] $sec $suite-security main"
+	return 0
+}
+
+# apt_private SUITE ARGS... : run apt-get/apt-cache against SUITE only
+apt_dir() { echo "$LAB_CACHE/apt/$1"; }
+
+apt_setup() {
+	local suite=$1 dir
+	dir=$(apt_dir "$suite")
+	mkdir -p "$dir/sources.list.d" "$dir/lists/partial" "$dir/cache/archives/partial"
+	if [ ! -f "$dir/sources.list.d/$suite.list" ]; then
+		suite_sources "$suite" >"$dir/sources.list.d/$suite.list"
+	fi
+	# Refresh the lists once a day at most.
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
+		say "apt: updating the $suite lists"
+		apt_private "$suite" apt-get update -qq ||
+			die "apt could not read suite $suite (is it still on the mirror?)"
+	fi
+}
+
+apt_private() {
+	local suite=$1 tool=$2 dir
+	shift 2
+	dir=$(apt_dir "$suite")
+	"$tool" -o Dir::Etc::SourceList=/dev/null \
+		-o Dir::Etc::SourceParts="$dir/sources.list.d" \
+		-o Dir::State::Lists="$dir/lists" \
+		-o Dir::Cache="$dir/cache" \
+		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
+		-o Acquire::Languages=none -o APT::Sandbox::User=root \
+		"$@"
+}
+
+# The first dependency of PKG whose name matches RE.
+dep_of() {
+	local suite=$1 pkg=$2 re=$3
+	apt_private "$suite" apt-cache depends "$pkg" 2>/dev/null |
+		awk -v re="$re" '$1 ~ /Depends:$/ && $2 ~ re { print $2; exit }'
+}
+
+# --- a kernel: image, modules and headers, unpacked --------------------------
+
+# kernel_dir SUITE: unpack SUITE's newest amd64 kernel and headers once.
+# Prints the directory, which holds root/ (the unpacked packages), krel
+# (the kernel release) and build (the path of the prepared build tree).
+cmd_kernel() {
+	local suite=$1 kdir image headers common kbuild debs krel build
+	kdir=$LAB_CACHE/kernels/$suite
+	if [ -f "$kdir/ready" ]; then
+		echo "$kdir"
+		return 0
+	fi
+	apt_setup "$suite"
+	image=$(dep_of "$suite" linux-image-amd64 '^linux-image-')
+	[ -n "$image" ] || die "$suite: no linux-image-amd64 in the archive"
+	headers=$(dep_of "$suite" linux-headers-amd64 '^linux-headers-')
+	[ -n "$headers" ] || die "$suite: no linux-headers-amd64 in the archive"
+	common=$(dep_of "$suite" "$headers" '^linux-headers-.*-common')
+	kbuild=$(dep_of "$suite" "$headers" '^linux-kbuild-')
+	say "$suite: fetching $image $headers $common $kbuild"
+	debs=$LAB_CACHE/debs/$suite
+	rm -rf "$kdir" "$debs"
+	mkdir -p "$debs" "$kdir/root"
+	(cd "$debs" && apt_private "$suite" apt-get download -qq $image $headers $common $kbuild) ||
+		die "$suite: could not download the kernel packages"
+	for deb in "$debs"/*.deb; do
+		dpkg-deb -x "$deb" "$kdir/root"
+	done
+	krel=$(ls "$kdir/root/lib/modules" | head -n1)
+	[ -f "$kdir/root/boot/vmlinuz-$krel" ] || die "$suite: no vmlinuz-$krel in $image"
+	build=$kdir/root/usr/src/linux-headers-$krel
+	# The arch headers include the common ones by absolute path.
+	sed -i "s#^include /usr/src/#include $kdir/root/usr/src/#" "$build/Makefile"
+	depmod -b "$kdir/root" "$krel"
+	echo "$krel" >"$kdir/krel"
+	echo "$build" >"$kdir/build"
+	rm -rf "$debs"
+	touch "$kdir/ready"
+	echo "$kdir"
+}
+
+# --- our module ------------------------------------------------------------
+
+cmd_module() {
+	local suite=$1 kdir out
+	kdir=$(cmd_kernel "$suite")
+	out=$LAB_CACHE/build/$suite
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$TOP"/kmod/{tcm_remote.c,compat.h,Kbuild,Makefile} "$out/"
+	make -s -C "$out" KDIR="$(cat "$kdir/build")" KCFLAGS=-Werror >"$out/build.log" 2>&1 || {
+		cat "$out/build.log" >&2
+		die "$suite: tcm_remote.ko did not build"
+	}
+	if grep -i 'warning' "$out/build.log" | grep -v 'Skipping BTF' >&2; then
+		die "$suite: tcm_remote.ko built with warnings"
+	fi
+	echo "$out/tcm_remote.ko"
+}
+
+# --- the initramfs -----------------------------------------------------------
+
+GUEST_MODULES="configfs target_core_mod target_core_file target_core_iblock tcm_loop
+	sd_mod sg loop scsi_dh_alua"
+GUEST_PROGRAMS="sg_inq sg_rtpg sg_luns sg_vpd sg_readcap sg_turs sg_stpg"
+
+# copy_with_libs ROOT FILE...: copy programs and the shared libraries they use
+copy_with_libs() {
+	local root=$1 f lib
+	shift
+	for f in "$@"; do
+		install -D -m 0755 "$f" "$root$f"
+		ldd "$f" 2>/dev/null | awk '/=>/ { print $3 } /^\t\// { print $1 }' |
+			while read -r lib; do
+				if [ -e "$lib" ] && [ ! -e "$root$lib" ]; then
+					install -D "$lib" "$root$lib"
+				fi
+			done
+	done
+}
+
+build_initramfs() {
+	local suite=$1 ko=$2 out=$3 kdir krel root m f
+	shift 3
+	kdir=$(cmd_kernel "$suite")
+	krel=$(cat "$kdir/krel")
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,etc,lib/modules/"$krel"/extra,tests/scenarios}
+	cp /bin/busybox "$root/bin/busybox"
+	# Modules and their dependencies, as modprobe resolves them.
+	for m in $GUEST_MODULES; do
+		modprobe -d "$kdir/root" -S "$krel" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" { print $2 }'
+	done | sort -u | while read -r f; do
+		local rel=${f#"$kdir/root"}
+		install -D -m 0644 "$f" "$root$rel"
+		case "$rel" in
+		*.xz) xz -d "$root$rel" ;;
+		*.zst) zstd -q -d --rm "$root$rel" ;;
+		*.gz) gzip -d "$root$rel" ;;
+		esac
+	done
+	cp "$ko" "$root/lib/modules/$krel/extra/"
+	cp "$kdir/root/lib/modules/$krel"/modules.{order,builtin}* "$root/lib/modules/$krel/" 2>/dev/null || true
+	depmod -b "$root" "$krel"
+	# Initiator tools and our configfs probe.
+	local progs=()
+	for f in $GUEST_PROGRAMS; do progs+=("$(command -v "$f")"); done
+	copy_with_libs "$root" "${progs[@]}"
+	gcc -O2 -static -Wall -Wextra -Werror -o "$root/bin/cfsop" "$LAB_DIR/guest/cfsop.c"
+	# The scenarios.
+	install -m 0755 "$LAB_DIR/guest/init" "$root/init"
+	cp "$TOP/tests/lib/guest.sh" "$root/tests/"
+	: >"$root/tests/scenarios.list"
+	for f in "$@"; do
+		cp "$f" "$root/tests/scenarios/"
+		basename "$f" >>"$root/tests/scenarios.list"
+	done
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
+# --- boot and collect ------------------------------------------------------
+
+# boot KERNEL INITRD LOG: run the guest to power-off; the console goes to LOG
+boot() {
+	local kernel=$1 initrd=$2 log=$3
+	timeout --foreground "$LAB_TIMEOUT" qemu-system-x86_64 \
+		-machine q35 -cpu max -smp 2 -m "$LAB_MEM" \
+		-nographic -no-reboot -nodefaults -serial stdio \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1 slub_debug=U $LAB_APPEND" \
+		</dev/null >"$log" 2>&1 || true
+}
+
+# The guest log fails a run whatever the scenarios said when it shows one
+# of these.
+DMESG_BAD='WARNING:|BUG[: ]|Oops|Call Trace|general protection fault|kernel panic|Kernel panic|UBSAN|KASAN|list_(add|del) corruption'
+
+cmd_run() {
+	local suite=$1 ko kdir krel initrd log start end s
+	shift
+	[ $# -gt 0 ] || die "run: name at least one scenario"
+	for s in "$@"; do [ -f "$s" ] || die "no scenario $s"; done
+	cmd_deps
+	kdir=$(cmd_kernel "$suite")
+	krel=$(cat "$kdir/krel")
+	ko=$(cmd_module "$suite")
+	mkdir -p "$LAB_CACHE/runs"
+	initrd=$LAB_CACHE/runs/$suite.initrd.gz
+	log=$LAB_CACHE/runs/$suite.console.log
+	build_initramfs "$suite" "$ko" "$initrd" "$@"
+	say "$suite: booting $krel with $# scenario(s)"
+	start=$(date +%s.%N)
+	boot "$kdir/root/boot/vmlinuz-$krel" "$initrd" "$log"
+	end=$(date +%s.%N)
+	LAB_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+	collect "$suite" "$krel" "$log" "$@"
+}
+
+# collect SUITE KREL LOG SCENARIO...: judge a console log
+collect() {
+	local suite=$1 krel=$2 log=$3 s name passed failed total_p=0 total_f=0 rc=0 status
+	shift 3
+	tr -d '\r' <"$log" >"$log.txt"
+	for s in "$@"; do
+		name=$(basename "$s")
+		sed -n "/^=== BEGIN $name\$/,/^=== END $name /p" "$log.txt" >"$log.$name"
+		grep -E '^(not )?ok |^#' "$log.$name" || true
+		passed=$(grep -c '^ok ' "$log.$name" || true)
+		failed=$(grep -c '^not ok ' "$log.$name" || true)
+		status=$(sed -n "s/^=== END $name status=\([0-9]*\)\$/\1/p" "$log.$name")
+		if [ -z "$status" ]; then
+			echo "not ok - $name did not finish (guest hung or crashed)"
+			failed=$((failed + 1))
+		elif [ "$status" != 0 ]; then
+			echo "not ok - $name exited with status $status"
+			failed=$((failed + 1))
+		elif [ "$passed" -eq 0 ]; then
+			echo "not ok - $name ran no check"
+			failed=$((failed + 1))
+		fi
+		printf 'lab: %-8s %-28s %3d passed, %d failed\n' "$suite" "$name" "$passed" "$failed"
+		total_p=$((total_p + passed))
+		total_f=$((total_f + failed))
+	done
+	sed -n '/^=== BEGIN dmesg$/,/^=== END dmesg$/p' "$log.txt" >"$log.dmesg"
+	if ! grep -q '^=== END dmesg$' "$log.dmesg"; then
+		echo "not ok - $suite: the guest's kernel log was not collected; console tail:"
+		tail -n 40 "$log.txt" | sed 's/^/#   /'
+		total_f=$((total_f + 1))
+	elif grep -E "$DMESG_BAD" "$log.dmesg" >"$log.bad"; then
+		echo "not ok - $suite: the guest's kernel log shows a warning or crash:"
+		sed 's/^/#   /' "$log.bad" | head -n 40
+		total_f=$((total_f + 1))
+	else
+		echo "ok - $suite: guest kernel log free of WARNING/BUG/Oops/Call Trace"
+		total_p=$((total_p + 1))
+	fi
+	echo "lab: $suite ($krel): boot to result ${LAB_SECONDS:-?} s; log $log.txt"
+	echo "LAB_RESULT suite=$suite krel=$krel passed=$total_p failed=$total_f seconds=${LAB_SECONDS:-0}"
+	[ "$total_f" -eq 0 ] || rc=1
+	return $rc
+}
+
+main() {
+	local cmd=${1:-}
+	shift || true
+	case "$cmd" in
+	deps) cmd_deps ;;
+	kernel) [ $# -eq 1 ] || die "usage: kernel SUITE"; cmd_kernel "$1" ;;
+	module) [ $# -eq 1 ] || die "usage: module SUITE"; cmd_module "$1" ;;
+	run) [ $# -ge 2 ] || die "usage: run SUITE SCENARIO..."; cmd_run "$@" ;;
+	*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
+	esac
+}
+
+main "$@"
