@@ -255,7 +255,7 @@ boot() {
 		-machine q35 -cpu max -smp 2 -m "$LAB_MEM" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 slub_debug=U $LAB_APPEND" \
+		-append "console=ttyS0 quiet panic=-1 slub_debug=U rcupdate.rcu_expedited=1 $LAB_APPEND" \
 		</dev/null >"$log" 2>&1 || true
 }
 
