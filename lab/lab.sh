@@ -7,6 +7,7 @@
 #   lab/lab.sh kernel SUITE             fetch SUITE's kernel, headers; print its dir
 #   lab/lab.sh module SUITE             build kmod/ against SUITE's kernel
 #   lab/lab.sh run SUITE SCENARIO...    boot SUITE's kernel and run the scenarios
+#   lab/lab.sh checkpatch               fetch checkpatch.pl; print its path
 #
 # SUITE is a Debian suite name (bookworm, ...).  Everything downloaded goes
 # to $LAB_CACHE (default lab/cache); apt runs with a private state
@@ -165,6 +166,29 @@ cmd_kernel() {
 	echo "$kdir"
 }
 
+# --- checkpatch.pl, from Debian's kernel source package ---------------------
+
+cmd_checkpatch() {
+	local dir=$LAB_CACHE/checkpatch src deb tarball top
+	if [ ! -f "$dir/scripts/checkpatch.pl" ]; then
+		apt_setup bookworm
+		src=$(dep_of bookworm linux-source '^linux-source-')
+		[ -n "$src" ] || die "no linux-source package in bookworm"
+		say "fetching $src for checkpatch.pl"
+		rm -rf "$dir" && mkdir -p "$dir/deb"
+		(cd "$dir/deb" && apt_private bookworm apt-get download -qq "$src") ||
+			die "could not download $src"
+		dpkg-deb -x "$dir"/deb/*.deb "$dir/deb/x"
+		tarball=$(ls "$dir"/deb/x/usr/src/linux-source-*.tar.xz)
+		top=$(basename "$tarball" .tar.xz)
+		tar -xJf "$tarball" -C "$dir" --strip-components=1 \
+			"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
+			"$top/scripts/const_structs.checkpatch"
+		rm -rf "$dir/deb"
+	fi
+	echo "$dir/scripts/checkpatch.pl"
+}
+
 # --- our module ------------------------------------------------------------
 
 cmd_module() {
@@ -292,7 +316,11 @@ collect() {
 	for s in "$@"; do
 		name=$(basename "$s")
 		sed -n "/^=== BEGIN $name\$/,/^=== END $name /p" "$log.txt" >"$log.$name"
-		grep -E '^(not )?ok |^#' "$log.$name" || true
+		if [ "${LAB_SHOW:-0}" = 1 ]; then
+			sed '1d; $d' "$log.$name" | grep -vE '^(ok [0-9]|# [0-9]+ checks)' | grep -v '^\[ *[0-9.]*\]' || true
+		else
+			grep -E '^(not )?ok |^#' "$log.$name" || true
+		fi
 		passed=$(grep -c '^ok ' "$log.$name" || true)
 		failed=$(grep -c '^not ok ' "$log.$name" || true)
 		status=$(sed -n "s/^=== END $name status=\([0-9]*\)\$/\1/p" "$log.$name")
@@ -336,6 +364,7 @@ main() {
 	deps) cmd_deps ;;
 	kernel) [ $# -eq 1 ] || die "usage: kernel SUITE"; cmd_kernel "$1" ;;
 	module) [ $# -eq 1 ] || die "usage: module SUITE"; cmd_module "$1" ;;
+	checkpatch) cmd_checkpatch ;;
 	run) [ $# -ge 2 ] || die "usage: run SUITE SCENARIO..."; cmd_run "$@" ;;
 	*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 	esac
