@@ -131,9 +131,9 @@ dep_of() {
 # Prints the directory, which holds root/ (the unpacked packages), krel
 # (the kernel release) and build (the path of the prepared build tree).
 cmd_kernel() {
-	local suite=$1 kdir image headers common kbuild debs krel build
+	local suite=$1 kdir image headers common kbuild debs krel build abi extra vmlinuz
 	kdir=$LAB_CACHE/kernels/$suite
-	if [ -f "$kdir/ready" ]; then
+	if [ -f "$kdir/ready" ] && [ -f "$kdir/vmlinuz" ]; then
 		echo "$kdir"
 		return 0
 	fi
@@ -144,6 +144,14 @@ cmd_kernel() {
 	[ -n "$headers" ] || die "$suite: no linux-headers-amd64 in the archive"
 	common=$(dep_of "$suite" "$headers" '^linux-headers-.*-common')
 	kbuild=$(dep_of "$suite" "$headers" '^linux-kbuild-')
+	# From 7.x Debian splits the image: linux-binary-ABI holds the kernel,
+	# linux-modules-ABI the modules, linux-base-ABI the rest.
+	abi=${image#linux-image-}
+	for extra in "linux-binary-$abi" "linux-modules-$abi" "linux-base-$abi"; do
+		if apt_private "$suite" apt-cache show "$extra" >/dev/null 2>&1; then
+			image="$image $extra"
+		fi
+	done
 	say "$suite: fetching $image $headers $common $kbuild"
 	debs=$LAB_CACHE/debs/$suite
 	rm -rf "$kdir" "$debs"
@@ -153,14 +161,22 @@ cmd_kernel() {
 	for deb in "$debs"/*.deb; do
 		dpkg-deb -x "$deb" "$kdir/root"
 	done
+	# Newer packages install to /usr/lib only (merged /usr).
+	if [ ! -e "$kdir/root/lib" ] && [ -d "$kdir/root/usr/lib/modules" ]; then
+		ln -s usr/lib "$kdir/root/lib"
+	fi
 	krel=$(ls "$kdir/root/lib/modules" | head -n1)
-	[ -f "$kdir/root/boot/vmlinuz-$krel" ] || die "$suite: no vmlinuz-$krel in $image"
+	for vmlinuz in "$kdir/root/boot/vmlinuz-$krel" "$kdir/root/lib/modules/$krel/vmlinuz" ""; do
+		[ -f "$vmlinuz" ] && break
+	done
+	[ -n "$vmlinuz" ] || die "$suite: no kernel image for $krel in $image"
 	build=$kdir/root/usr/src/linux-headers-$krel
 	# The arch headers include the common ones by absolute path.
 	sed -i "s#^include /usr/src/#include $kdir/root/usr/src/#" "$build/Makefile"
 	depmod -b "$kdir/root" "$krel"
 	echo "$krel" >"$kdir/krel"
 	echo "$build" >"$kdir/build"
+	echo "$vmlinuz" >"$kdir/vmlinuz"
 	rm -rf "$debs"
 	touch "$kdir/ready"
 	echo "$kdir"
@@ -302,7 +318,7 @@ cmd_run() {
 	build_initramfs "$suite" "$ko" "$initrd" "$@"
 	say "$suite: booting $krel with $# scenario(s)"
 	start=$(date +%s.%N)
-	boot "$kdir/root/boot/vmlinuz-$krel" "$initrd" "$log"
+	boot "$(cat "$kdir/vmlinuz")" "$initrd" "$log"
 	end=$(date +%s.%N)
 	LAB_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 	collect "$suite" "$krel" "$log" "$@"
