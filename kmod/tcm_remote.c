@@ -54,11 +54,20 @@ struct remote_tpg {
 	struct remote_wwn *wwn;
 	struct list_head wwn_node;
 	u16 tag;
+#ifdef REMOTE_HAS_OWN_RTPI
+	u16 rtpi;			/* 0: target core's per-LUN counter */
+#endif
 };
 
 static inline struct remote_tpg *to_remote_tpg(struct se_portal_group *se_tpg)
 {
 	return container_of(se_tpg, struct remote_tpg, se_tpg);
+}
+
+static inline struct se_portal_group *item_to_se_tpg(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct se_portal_group,
+			    tpg_group);
 }
 
 static inline struct remote_wwn *to_remote_wwn(struct se_wwn *se_wwn)
@@ -126,6 +135,22 @@ static u32 remote_get_inst_index(struct se_portal_group *se_tpg)
 	return 1;
 }
 
+static u32 remote_get_default_depth(struct se_portal_group *se_tpg)
+{
+	return 1;
+}
+
+/* Session callbacks: there are never sessions on this fabric */
+
+static u32 remote_sess_get_index(struct se_session *se_sess)
+{
+	return 0;
+}
+
+static void remote_set_default_node_attributes(struct se_node_acl *nacl)
+{
+}
+
 /* Command callbacks: required by target core, never called for this fabric */
 
 static int remote_check_stop_free(struct se_cmd *se_cmd)
@@ -159,6 +184,134 @@ static void remote_queue_tm_rsp(struct se_cmd *se_cmd)
 static void remote_aborted_task(struct se_cmd *se_cmd)
 {
 }
+
+static int remote_get_cmd_state(struct se_cmd *se_cmd)
+{
+	return 0;
+}
+
+#ifdef REMOTE_HAS_OWN_RTPI
+/*
+ * tpgt_N/rtpi on kernels whose target core has no such attribute.
+ *
+ * From Linux 6.4 the relative target port identifier belongs to the TPG
+ * and target core offers tpgt_N/rtpi for every fabric.  Before, it is
+ * kept per LUN and handed out by a per-device counter when the LUN is
+ * linked, so the peers' ports would get whatever number comes next here
+ * instead of the one their own node reports.  This attribute gives the
+ * remote fabric the same interface as newer kernels: the value written is
+ * given to every LUN of the TPG, now and when LUNs are linked later.
+ *
+ * An RTPI names one port of a device, so a value already used by another
+ * port of any device behind this TPG is refused (newer kernels do not
+ * check this for TPGs that are never enabled, as remote TPGs are).
+ */
+
+/* Another port of the device already has @rtpi.  Caller holds se_port_lock. */
+static bool remote_rtpi_taken(struct se_device *dev, struct se_portal_group *se_tpg,
+			      u16 rtpi)
+{
+	struct se_lun *other;
+
+	list_for_each_entry(other, &dev->dev_sep_list, lun_dev_link)
+		if (other->lun_tpg != se_tpg && other->lun_rtpi == rtpi)
+			return true;
+	return false;
+}
+
+static struct se_device *remote_lun_dev(struct se_lun *lun)
+{
+	/* Stable while the LUN's configfs link exists, as target core does */
+	return rcu_dereference_raw(lun->lun_se_dev);
+}
+
+static int remote_set_rtpi(struct remote_tpg *tpg, u16 rtpi)
+{
+	struct se_portal_group *se_tpg = &tpg->se_tpg;
+	struct se_device *dev;
+	struct se_lun *lun;
+	int ret = 0;
+
+	mutex_lock(&se_tpg->tpg_lun_mutex);
+	hlist_for_each_entry(lun, &se_tpg->tpg_lun_hlist, link) {
+		dev = remote_lun_dev(lun);
+		if (!dev)
+			continue;
+		spin_lock(&dev->se_port_lock);
+		if (remote_rtpi_taken(dev, se_tpg, rtpi))
+			ret = -EEXIST;
+		spin_unlock(&dev->se_port_lock);
+		if (ret) {
+			pr_err("tcm_remote: %s,t,0x%04x: RTPI %u is used by another port of that device\n",
+			       tpg->wwn->port_name, tpg->tag, rtpi);
+			goto out;
+		}
+	}
+	hlist_for_each_entry(lun, &se_tpg->tpg_lun_hlist, link) {
+		dev = remote_lun_dev(lun);
+		if (!dev)
+			continue;
+		spin_lock(&dev->se_port_lock);
+		lun->lun_rtpi = rtpi;
+		spin_unlock(&dev->se_port_lock);
+	}
+	tpg->rtpi = rtpi;
+out:
+	mutex_unlock(&se_tpg->tpg_lun_mutex);
+	return ret;
+}
+
+static int remote_post_link(struct se_portal_group *se_tpg, struct se_lun *lun)
+{
+	struct remote_tpg *tpg = to_remote_tpg(se_tpg);
+	struct se_device *dev = remote_lun_dev(lun);
+	int ret = 0;
+
+	if (!tpg->rtpi || !dev)
+		return 0;
+	spin_lock(&dev->se_port_lock);
+	if (remote_rtpi_taken(dev, se_tpg, tpg->rtpi))
+		ret = -EEXIST;
+	else
+		lun->lun_rtpi = tpg->rtpi;
+	spin_unlock(&dev->se_port_lock);
+	if (ret)
+		pr_err("tcm_remote: %s,t,0x%04x: RTPI %u is used by another port of that device; LUN %llu keeps RTPI %u\n",
+		       tpg->wwn->port_name, tpg->tag, tpg->rtpi,
+		       lun->unpacked_lun, lun->lun_rtpi);
+	return ret;
+}
+
+static ssize_t remote_tpg_rtpi_show(struct config_item *item, char *page)
+{
+	struct se_portal_group *se_tpg = item_to_se_tpg(item);
+
+	return sysfs_emit(page, "%#x\n", to_remote_tpg(se_tpg)->rtpi);
+}
+
+static ssize_t remote_tpg_rtpi_store(struct config_item *item,
+				     const char *page, size_t count)
+{
+	struct se_portal_group *se_tpg = item_to_se_tpg(item);
+	u16 rtpi;
+	int ret;
+
+	ret = kstrtou16(page, 0, &rtpi);
+	if (ret)
+		return ret;
+	if (!rtpi)		/* reserved (SPC-4 table 479) */
+		return -EINVAL;
+	ret = remote_set_rtpi(to_remote_tpg(se_tpg), rtpi);
+	return ret ? ret : count;
+}
+
+CONFIGFS_ATTR(remote_tpg_, rtpi);
+
+static struct configfs_attribute *remote_tpg_attrs[] = {
+	&remote_tpg_attr_rtpi,
+	NULL,
+};
+#endif /* REMOTE_HAS_OWN_RTPI */
 
 /* tpgt_<tag>: one target port group of a peer port */
 
@@ -331,6 +484,10 @@ static const struct target_core_fabric_ops remote_ops = {
 	.tpg_check_demo_mode_write_protect = remote_check_false,
 	.tpg_check_prod_mode_write_protect = remote_check_false,
 	.tpg_get_inst_index		= remote_get_inst_index,
+	.tpg_get_default_depth		= remote_get_default_depth,
+	.sess_get_index			= remote_sess_get_index,
+	.set_default_node_attributes	= remote_set_default_node_attributes,
+	.get_cmd_state			= remote_get_cmd_state,
 	.check_stop_free		= remote_check_stop_free,
 	.release_cmd			= remote_release_cmd,
 	.write_pending			= remote_write_pending,
@@ -344,7 +501,10 @@ static const struct target_core_fabric_ops remote_ops = {
 	.fabric_drop_tpg		= remote_drop_tpg,
 	.fabric_init_nodeacl		= remote_init_nodeacl,
 	.tfc_wwn_attrs			= remote_wwn_attrs,
-	REMOTE_COMPAT_OPS
+#ifdef REMOTE_HAS_OWN_RTPI
+	.fabric_post_link		= remote_post_link,
+	.tfc_tpg_base_attrs		= remote_tpg_attrs,
+#endif
 };
 
 static int __init remote_init(void)

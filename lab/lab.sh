@@ -30,8 +30,8 @@ say() { echo "lab: $*" >&2; }
 
 # --- host packages --------------------------------------------------------
 
-HOST_PACKAGES="qemu-system-x86 qemu-utils busybox-static sg3-utils cpio kmod gzip xz-utils zstd
-	gcc make libc6-dev libelf-dev bc bison flex debian-archive-keyring apt"
+HOST_PACKAGES="qemu-system-x86 busybox-static sg3-utils cpio kmod gzip xz-utils zstd
+	gcc make libc6-dev libelf-dev debian-archive-keyring apt debootstrap perl"
 
 cmd_deps() {
 	local missing=() p
@@ -115,6 +115,7 @@ apt_private() {
 		-o Dir::Cache="$dir/cache" \
 		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
 		-o Acquire::Languages=none -o APT::Sandbox::User=root \
+		-o Acquire::Check-Valid-Until=false \
 		"$@"
 }
 
@@ -133,7 +134,7 @@ dep_of() {
 cmd_kernel() {
 	local suite=$1 kdir image headers common kbuild debs krel build abi extra vmlinuz
 	kdir=$LAB_CACHE/kernels/$suite
-	if [ -f "$kdir/ready" ] && [ -f "$kdir/vmlinuz" ]; then
+	if [ -f "$kdir/ready" ] && [ -f "$kdir/headers-package" ]; then
 		echo "$kdir"
 		return 0
 	fi
@@ -177,6 +178,7 @@ cmd_kernel() {
 	echo "$krel" >"$kdir/krel"
 	echo "$build" >"$kdir/build"
 	echo "$vmlinuz" >"$kdir/vmlinuz"
+	echo "$headers" >"$kdir/headers-package"
 	rm -rf "$debs"
 	touch "$kdir/ready"
 	echo "$kdir"
@@ -207,20 +209,89 @@ cmd_checkpatch() {
 
 # --- our module ------------------------------------------------------------
 
-cmd_module() {
-	local suite=$1 kdir out
+# A suite's kernel is built with that suite's compiler, and its kbuild
+# helpers link against that suite's C library.  The host's own suite builds
+# against the unpacked headers directly; any other suite builds inside a
+# debootstrap chroot of itself (kept in the cache).
+host_suite() { . /etc/os-release && echo "${VERSION_CODENAME:-}"; }
+
+cmd_buildenv() {
+	local suite=$1 kdir krel ch headers
 	kdir=$(cmd_kernel "$suite")
-	out=$LAB_CACHE/build/$suite
+	krel=$(cat "$kdir/krel")
+	headers=$(cat "$kdir/headers-package")
+	ch=$LAB_CACHE/chroots/$suite
+	# The stamp names the kernel and the recipe of the chroot's packages.
+	local stamp=$ch/.ready-$krel-headers+perl
+	if [ -f "$stamp" ]; then
+		echo "$ch"
+		return 0
+	fi
+	command -v debootstrap >/dev/null || die "debootstrap is missing (lab/lab.sh deps)"
+	if [ ! -f "$ch/.base" ]; then
+		say "$suite: debootstrap of a build chroot (once; cached in $ch)"
+		rm -rf "$ch"
+		debootstrap --variant=minbase --include=make,libc6-dev "$suite" "$ch" \
+			"$(debian_mirror)" >"$LAB_CACHE/debootstrap-$suite.log" 2>&1 || {
+			tail -n 20 "$LAB_CACHE/debootstrap-$suite.log" >&2
+			die "$suite: debootstrap failed"
+		}
+		touch "$ch/.base"
+	fi
+	suite_sources "$suite" >"$ch/etc/apt/sources.list"
+	# A mirror may be a snapshot whose Release files have passed their
+	# Valid-Until date (sid's expire within days).
+	echo 'Acquire::Check-Valid-Until "false";' >"$ch/etc/apt/apt.conf.d/99lab"
+	say "$suite: installing $headers in the build chroot"
+	chroot "$ch" apt-get update -qq >/dev/null &&
+		DEBIAN_FRONTEND=noninteractive chroot "$ch" apt-get install -y -qq \
+			--no-install-recommends "$headers" perl >/dev/null ||
+		die "$suite: could not install $headers in the build chroot"
+	rm -f "$ch"/.ready-*
+	touch "$stamp"
+	echo "$ch"
+}
+
+# build_module SUITE SRCDIR OUTDIR: build the out-of-tree module in SRCDIR
+# for SUITE's kernel; the .ko files end up in OUTDIR
+build_module() {
+	local suite=$1 src=$2 out=$3 kdir krel ch
+	kdir=$(cmd_kernel "$suite")
+	krel=$(cat "$kdir/krel")
 	rm -rf "$out"
 	mkdir -p "$out"
-	cp "$TOP"/kmod/{tcm_remote.c,compat.h,Kbuild,Makefile} "$out/"
-	make -s -C "$out" KDIR="$(cat "$kdir/build")" KCFLAGS=-Werror >"$out/build.log" 2>&1 || {
+	if [ "$suite" = "$(host_suite)" ]; then
+		cp -r "$src"/. "$out/"
+		make -s -C "$out" KDIR="$(cat "$kdir/build")" KCFLAGS=-Werror >"$out/build.log" 2>&1
+	else
+		ch=$(cmd_buildenv "$suite")
+		rm -rf "$ch/build"
+		mkdir -p "$ch/build"
+		cp -r "$src"/. "$ch/build/"
+		# objtool (7.x) reads /proc/self/limits
+		mountpoint -q "$ch/proc" || mount -t proc proc "$ch/proc" || true
+		chroot "$ch" make -s -C /build KDIR="/usr/src/linux-headers-$krel" \
+			KCFLAGS=-Werror >"$out/build.log" 2>&1
+		local rc=$?
+		umount "$ch/proc" 2>/dev/null || true
+		[ $rc -eq 0 ] && cp "$ch"/build/*.ko "$out/"
+	fi || {
 		cat "$out/build.log" >&2
-		die "$suite: tcm_remote.ko did not build"
+		return 1
 	}
 	if grep -i 'warning' "$out/build.log" | grep -v 'Skipping BTF' >&2; then
-		die "$suite: tcm_remote.ko built with warnings"
+		say "$suite: built with warnings"
+		return 1
 	fi
+}
+
+cmd_module() {
+	local suite=$1 out src
+	out=$LAB_CACHE/build/$suite
+	src=$(mktemp -d)
+	cp "$TOP"/kmod/{tcm_remote.c,compat.h,Kbuild,Makefile} "$src/"
+	build_module "$suite" "$src" "$out" || { rm -rf "$src"; die "$suite: tcm_remote.ko did not build"; }
+	rm -rf "$src"
 	echo "$out/tcm_remote.ko"
 }
 
@@ -381,6 +452,7 @@ main() {
 	kernel) [ $# -eq 1 ] || die "usage: kernel SUITE"; cmd_kernel "$1" ;;
 	module) [ $# -eq 1 ] || die "usage: module SUITE"; cmd_module "$1" ;;
 	checkpatch) cmd_checkpatch ;;
+	buildenv) [ $# -eq 1 ] || die "usage: buildenv SUITE"; cmd_buildenv "$1" ;;
 	run) [ $# -ge 2 ] || die "usage: run SUITE SCENARIO..."; cmd_run "$@" ;;
 	*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 	esac

@@ -51,7 +51,7 @@ for n in tpgt_ tpgt_abc tpgt_-1 tpgt_65536 tpgt_99999999999999999999 tpg_1 \
 	expect_op EINVAL "TPG named $n" mkdir "$W/$n"
 done
 expect_op EINVAL "tpgt_01 while tpgt_1 exists (same tag)" mkdir "$W/tpgt_01"
-expect_op EPERM "a directory in the WWN's param group (no make_group)" mkdir "$W/param/x"
+expect_op EPERM "a directory in the TPG's attrib group (no make_group)" mkdir "$TPG/attrib/x"
 expect_op EPERM "a directory in fabric_statistics" mkdir "$W/fabric_statistics/x"
 
 echo "# LUNs (target core: lun_<number>, links to configured backstores)"
