@@ -8,6 +8,9 @@
 #   lab/lab.sh module SUITE             build kmod/ against SUITE's kernel
 #   lab/lab.sh run SUITE SCENARIO...    boot SUITE's kernel and run the scenarios
 #   lab/lab.sh checkpatch               fetch checkpatch.pl; print its path
+#   lab/lab.sh buildenv SUITE           the chroot a non-host suite builds in
+#   lab/lab.sh upstream SUITE           build upstream's tcm_remote (6.4+) as a reference
+#   lab/lab.sh parity SUITE             the parity probe against upstream's module and ours
 #
 # SUITE is a Debian suite name (bookworm, ...).  Everything downloaded goes
 # to $LAB_CACHE (default lab/cache); apt runs with a private state
@@ -207,6 +210,66 @@ cmd_checkpatch() {
 	echo "$dir/scripts/checkpatch.pl"
 }
 
+# --- the upstream module, as a reference ------------------------------------
+
+# cmd_upstream SUITE: build drivers/target/tcm_remote from SUITE's own
+# linux-source package (Linux 6.4+), unchanged, as an out-of-tree module.
+cmd_upstream() {
+	local suite=$1 dir=$LAB_CACHE/upstream/$1 src tarball top out=$LAB_CACHE/build/$1-upstream
+	if [ ! -f "$dir/tcm_remote.c" ]; then
+		apt_setup "$suite"
+		src=$(dep_of "$suite" linux-source '^linux-source-')
+		[ -n "$src" ] || die "$suite: no linux-source package"
+		say "$suite: fetching $src for the upstream tcm_remote"
+		rm -rf "$dir" && mkdir -p "$dir/deb"
+		(cd "$dir/deb" && apt_private "$suite" apt-get download -qq "$src") ||
+			die "$suite: could not download $src"
+		dpkg-deb -x "$dir"/deb/*.deb "$dir/deb/x"
+		tarball=$(ls "$dir"/deb/x/usr/src/linux-source-*.tar.xz)
+		top=$(basename "$tarball" .tar.xz)
+		tar -xJf "$tarball" -C "$dir" --strip-components=4 \
+			"$top/drivers/target/tcm_remote" 2>/dev/null ||
+			die "$suite: $src has no drivers/target/tcm_remote (older than 6.4?)"
+		rm -rf "$dir/deb"
+	fi
+	src=$(mktemp -d)
+	cp "$dir"/tcm_remote.[ch] "$src/"
+	echo 'obj-m := tcm_remote.o' >"$src/Kbuild"
+	cp "$TOP/kmod/Makefile" "$src/"
+	build_module "$suite" "$src" "$out" || { rm -rf "$src"; die "$suite: upstream tcm_remote did not build"; }
+	rm -rf "$src"
+	echo "$out/tcm_remote.ko"
+}
+
+# cmd_parity SUITE: the parity probe against upstream's module and ours;
+# prints the differences and fails on any not listed in
+# tests/parity/expected-differences.txt
+cmd_parity() {
+	local suite=$1 ref ours dir=$LAB_CACHE/parity/$1 rc=0
+	mkdir -p "$dir"
+	ref=$(cmd_upstream "$suite")
+	ours=$(cmd_module "$suite")
+	LAB_KO=$ref LAB_TAG=upstream LAB_SHOW=1 cmd_run "$suite" "$TOP/tests/parity/probe.sh" >"$dir/upstream.out" 2>&1 ||
+		{ tail -n 30 "$dir/upstream.out" >&2; die "$suite: the probe failed against the upstream module"; }
+	LAB_KO=$ours LAB_TAG=ours LAB_SHOW=1 cmd_run "$suite" "$TOP/tests/parity/probe.sh" >"$dir/ours.out" 2>&1 ||
+		{ tail -n 30 "$dir/ours.out" >&2; die "$suite: the probe failed against our module"; }
+	grep '^PARITY ' "$dir/upstream.out" >"$dir/upstream.parity"
+	grep '^PARITY ' "$dir/ours.out" >"$dir/ours.parity"
+	# "-" lines: upstream only; "+" lines: ours only
+	{ diff "$dir/upstream.parity" "$dir/ours.parity" || true; } | sed -n 's/^< PARITY /- /p; s/^> PARITY /+ /p' |
+		sort >"$dir/diff"
+	{ grep -v '^#' "$TOP/tests/parity/expected-differences.txt" | grep . || true; } |
+		sed 's/  *#.*//' | sort >"$dir/expected"
+	echo "parity: $(wc -l <"$dir/upstream.parity") probe lines; $(wc -l <"$dir/diff") differ"
+	sed 's/^/parity: /' "$dir/diff"
+	if ! cmp -s "$dir/diff" "$dir/expected"; then
+		echo "parity: the differences are not the documented ones:"
+		{ diff "$dir/expected" "$dir/diff" || true; } | sed -n 's/^> /parity:   undocumented: /p; s/^< /parity:   documented but not seen: /p'
+		rc=1
+	fi
+	return $rc
+}
+
 # --- our module ------------------------------------------------------------
 
 # A suite's kernel is built with that suite's compiler, and its kbuild
@@ -382,10 +445,11 @@ cmd_run() {
 	cmd_deps
 	kdir=$(cmd_kernel "$suite")
 	krel=$(cat "$kdir/krel")
-	ko=$(cmd_module "$suite")
+	# LAB_KO: another tcm_remote.ko to load instead of ours (parity)
+	ko=${LAB_KO:-$(cmd_module "$suite")}
 	mkdir -p "$LAB_CACHE/runs"
-	initrd=$LAB_CACHE/runs/$suite.initrd.gz
-	log=$LAB_CACHE/runs/$suite.console.log
+	initrd=$LAB_CACHE/runs/$suite${LAB_TAG:+-$LAB_TAG}.initrd.gz
+	log=$LAB_CACHE/runs/$suite${LAB_TAG:+-$LAB_TAG}.console.log
 	build_initramfs "$suite" "$ko" "$initrd" "$@"
 	say "$suite: booting $krel with $# scenario(s)"
 	start=$(date +%s.%N)
@@ -453,6 +517,8 @@ main() {
 	module) [ $# -eq 1 ] || die "usage: module SUITE"; cmd_module "$1" ;;
 	checkpatch) cmd_checkpatch ;;
 	buildenv) [ $# -eq 1 ] || die "usage: buildenv SUITE"; cmd_buildenv "$1" ;;
+	upstream) [ $# -eq 1 ] || die "usage: upstream SUITE"; cmd_upstream "$1" ;;
+	parity) [ $# -eq 1 ] || die "usage: parity SUITE"; cmd_parity "$1" ;;
 	run) [ $# -ge 2 ] || die "usage: run SUITE SCENARIO..."; cmd_run "$@" ;;
 	*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 	esac

@@ -1,15 +1,23 @@
 #!/bin/bash
 # make check: every test of the project, ending with "N passed, N failed".
 #
-#   1. host: the module's style (checkpatch.pl from Debian's linux-source)
-#   2. host: the module builds against the lab kernel's headers, warning-free
-#   3. lab: every scenario in tests/scenarios/ in a booted Debian kernel,
-#      plus the guest kernel log check
+#   1. style: checkpatch.pl (from Debian's linux-source) on kmod/
+#   2. the kernel matrix: for each Debian suite, build tcm_remote.ko against
+#      its kernel (with that suite's compiler) and run every scenario in
+#      tests/scenarios/ in that kernel, booted under qemu
+#   3. parity: the probe against upstream's module and ours on the first
+#      suite whose kernel source has drivers/target/tcm_remote
+#
+# SUITES (default: bullseye bookworm trixie sid) and PARITY_SUITE (default:
+# trixie) narrow or move the runs.  A kernel that cannot be had counts as a
+# failure, never as a pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-SUITE=${1:-bookworm}
+SUITES=${SUITES:-bullseye bookworm trixie sid}
+PARITY_SUITE=${PARITY_SUITE-trixie}
 PASSED=0
 FAILED=0
+TABLE=()
 
 ok() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
 not_ok() { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
@@ -33,27 +41,64 @@ if CHECKPATCH=$(lab/lab.sh checkpatch); then
 else
 	not_ok "checkpatch.pl could not be had from Debian's linux-source package"
 fi
-
-echo "# build: kmod/ against the $SUITE kernel's headers with -Werror"
-if ko=$(lab/lab.sh module "$SUITE"); then
-	ok "tcm_remote.ko builds for $SUITE without warnings ($(basename "$(dirname "$ko")"))"
+if [ "$(grep -l LINUX_VERSION_CODE kmod/*.c kmod/*.h)" = kmod/compat.h ]; then
+	ok "every kernel-version test is in kmod/compat.h"
 else
-	not_ok "tcm_remote.ko does not build for $SUITE"
+	not_ok "kernel-version tests outside kmod/compat.h: $(grep -l LINUX_VERSION_CODE kmod/*.c kmod/*.h)"
 fi
 
-echo "# lab: the scenarios in a booted $SUITE kernel"
-out=$(mktemp)
-lab/lab.sh run "$SUITE" tests/scenarios/*.sh 2>&1 | tee "$out"
-result=$(grep '^LAB_RESULT ' "$out" | tail -n1)
-if [ -n "$result" ]; then
-	p=$(echo "$result" | sed 's/.* passed=\([0-9]*\).*/\1/')
-	f=$(echo "$result" | sed 's/.* failed=\([0-9]*\).*/\1/')
-	PASSED=$((PASSED + p))
-	FAILED=$((FAILED + f))
-else
-	not_ok "the lab run for $SUITE produced no result"
-fi
-rm -f "$out"
+for suite in $SUITES; do
+	echo "# kernel matrix: $suite"
+	log=$(mktemp)
+	if ! kdir=$(lab/lab.sh kernel "$suite" 2>"$log"); then
+		cat "$log"
+		not_ok "$suite: its kernel could not be had"
+		TABLE+=("$suite|-|unavailable|-|-")
+		continue
+	fi
+	krel=$(cat "$kdir/krel")
+	if lab/lab.sh module "$suite" >"$log" 2>&1; then
+		ok "$suite: tcm_remote.ko builds for $krel without warnings"
+		build=ok
+	else
+		sed 's/^/#   /' "$log" | tail -n 30
+		not_ok "$suite: tcm_remote.ko does not build for $krel"
+		TABLE+=("$suite|$krel|FAILED|-|-")
+		continue
+	fi
+	lab/lab.sh run "$suite" tests/scenarios/*.sh 2>&1 | tee "$log"
+	result=$(grep '^LAB_RESULT ' "$log" | tail -n1)
+	if [ -n "$result" ]; then
+		p=$(echo "$result" | sed 's/.* passed=\([0-9]*\).*/\1/')
+		f=$(echo "$result" | sed 's/.* failed=\([0-9]*\).*/\1/')
+		secs=$(echo "$result" | sed 's/.* seconds=\([0-9.]*\).*/\1/')
+		PASSED=$((PASSED + p))
+		FAILED=$((FAILED + f))
+		TABLE+=("$suite|$krel|$build|$p passed, $f failed|$secs s")
+	else
+		not_ok "$suite: the lab run produced no result"
+		TABLE+=("$suite|$krel|$build|no result|-")
+	fi
+	rm -f "$log"
+done
 
+if [ -n "$PARITY_SUITE" ]; then
+	echo "# parity with the upstream module ($PARITY_SUITE)"
+	if lab/lab.sh parity "$PARITY_SUITE" 2>&1 | tee /tmp/parity.$$; then
+		ok "parity on $PARITY_SUITE: $(grep -c '^parity: [-+] ' /tmp/parity.$$) differing probe lines, all documented"
+	else
+		not_ok "parity on $PARITY_SUITE: differences not documented in tests/parity/expected-differences.txt"
+	fi
+	rm -f /tmp/parity.$$
+fi
+
+echo
+echo "Kernel matrix"
+printf '%-10s %-26s %-8s %-22s %s\n' suite kernel build scenarios boot-to-result
+for row in "${TABLE[@]}"; do
+	IFS='|' read -r s k b r t <<<"$row"
+	printf '%-10s %-26s %-8s %-22s %s\n' "$s" "$k" "$b" "$r" "$t"
+done
+echo
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
