@@ -1,10 +1,15 @@
-# tcm_remote: the remote LIO fabric for clustered SCSI targets.
+# tcm_remote: the remote LIO fabric for clustered SCSI targets, and
+# liocluster, the tool that applies one cluster description to each node.
 #
 #   make            build kmod/tcm_remote.ko for the running kernel (KDIR= to override)
+#                   and build/liocluster (needs libyaml-dev)
+#   make tool       build/liocluster only
+#   make unit       the cluster tool's unit tests (ASan/UBSan), on a temporary directory
+#   make fuzz       fuzz the description parser (libFuzzer; FUZZ_SECONDS=60)
 #   make demo       boot Debian 12's kernel in the lab and show the initiator's view
-#   make check      style checks, then every lab scenario on Debian's 5.10, 6.1, 6.12
-#                   and newest kernels, and parity with the upstream module
-#                   (SUITES="bookworm" narrows the matrix)
+#   make check      style, unit tests, then every lab scenario on Debian's 5.10, 6.1,
+#                   6.12 and newest kernels, and parity with the upstream module
+#                   (SUITES="bookworm" PARITY_SUITE= narrows it to one kernel)
 #   make clean      remove build products (the lab's download cache stays)
 #
 # The lab installs what it needs with apt and downloads Debian's kernels
@@ -14,10 +19,51 @@ SUITE ?= bookworm
 export SUITES PARITY_SUITE
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
-all: module
+CC ?= cc
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Ilib
+LIB_SRC := lib/util.c lib/desc.c lib/backend.c lib/plan.c
+LIB_HDR := lib/liocluster.h lib/internal.h
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+all: module tool
 
 module:
 	$(MAKE) -C kmod KDIR="$(KDIR)"
+
+tool: build/liocluster
+
+build/libliocluster.a: $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p build/obj
+	for f in $(LIB_SRC); do \
+		$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $$f -o build/obj/$$(basename $$f .c).o || exit 1; \
+	done
+	ar rcs $@ $(patsubst lib/%.c,build/obj/%.o,$(LIB_SRC))
+
+build/liocluster: cli/liocluster.c build/libliocluster.a
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< build/libliocluster.a -lyaml
+
+# unit tests: the library and the CLI on a temporary directory, under ASan and UBSan
+build/unit-tests: $(wildcard tests/unit/*.c tests/unit/*.h) $(LIB_SRC) $(LIB_HDR) cli/liocluster.c
+	@mkdir -p build
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -o $@ tests/unit/*.c $(LIB_SRC) -lyaml
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -o build/liocluster-asan cli/liocluster.c $(LIB_SRC) -lyaml
+
+unit: build/unit-tests
+	build/unit-tests
+
+# the description parser under libFuzzer
+FUZZ_SECONDS ?= 60
+build/fuzz-desc: tests/fuzz/fuzz_desc.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p build
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ tests/fuzz/fuzz_desc.c $(LIB_SRC) -lyaml
+
+fuzz: build/fuzz-desc
+	@mkdir -p build/fuzz-corpus
+	cp tests/unit/data/*.yaml build/fuzz-corpus/
+	build/fuzz-desc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+		-dict=tests/fuzz/yaml.dict build/fuzz-corpus
 
 demo:
 	lab/demo.sh $(SUITE)
@@ -28,5 +74,6 @@ check:
 clean:
 	-$(MAKE) -C kmod KDIR="$(KDIR)" clean 2>/dev/null
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/Module.symvers kmod/modules.order
+	rm -rf build
 
-.PHONY: all module demo check clean
+.PHONY: all module tool unit fuzz demo check clean
