@@ -9,7 +9,7 @@
 #   make demo       boot Debian 12's kernel in the lab and show the initiator's view
 #   make check      style, unit tests, then every lab scenario on Debian's 5.10, 6.1,
 #                   6.12 and newest kernels, and parity with the upstream module
-#                   (SUITES="bookworm" PARITY_SUITE= narrows it to one kernel)
+#                   (SUITES="bookworm" PARITY_SUITE=none narrows it to one kernel)
 #   make clean      remove build products (the lab's download cache stays)
 #
 # The lab installs what it needs with apt and downloads Debian's kernels
@@ -62,7 +62,7 @@ build/fuzz-desc: tests/fuzz/fuzz_desc.c $(LIB_SRC) $(LIB_HDR)
 fuzz: build/fuzz-desc
 	@mkdir -p build/fuzz-corpus
 	cp tests/unit/data/*.yaml build/fuzz-corpus/
-	build/fuzz-desc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	build/fuzz-desc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -artifact_prefix=build/ \
 		-dict=tests/fuzz/yaml.dict build/fuzz-corpus
 
 demo:

@@ -34,7 +34,8 @@ say() { echo "lab: $*" >&2; }
 # --- host packages --------------------------------------------------------
 
 HOST_PACKAGES="qemu-system-x86 busybox-static sg3-utils cpio kmod gzip xz-utils zstd
-	gcc make libc6-dev libelf-dev debian-archive-keyring apt debootstrap perl"
+	gcc make libc6-dev libelf-dev debian-archive-keyring apt debootstrap perl
+	libyaml-dev clang libclang-rt-14-dev"
 
 cmd_deps() {
 	local missing=() p
@@ -361,7 +362,7 @@ cmd_module() {
 # --- the initramfs -----------------------------------------------------------
 
 GUEST_MODULES="configfs target_core_mod target_core_file target_core_iblock tcm_loop
-	sd_mod sg loop scsi_dh_alua"
+	iscsi_target_mod sd_mod sg loop scsi_dh_alua"
 GUEST_PROGRAMS="sg_inq sg_rtpg sg_luns sg_vpd sg_readcap sg_turs sg_stpg"
 
 # copy_with_libs ROOT FILE...: copy programs and the shared libraries they use
@@ -408,6 +409,11 @@ build_initramfs() {
 	for f in $GUEST_PROGRAMS; do progs+=("$(command -v "$f")"); done
 	copy_with_libs "$root" "${progs[@]}"
 	gcc -O2 -static -Wall -Wextra -Werror -o "$root/bin/cfsop" "$LAB_DIR/guest/cfsop.c"
+	# the cluster tool, static, and the descriptions the scenarios use
+	gcc -O2 -static -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TOP/lib" -o "$root/bin/liocluster" \
+		"$TOP/cli/liocluster.c" "$TOP"/lib/*.c -lyaml
+	mkdir -p "$root/tests/data"
+	cp "$TOP"/tests/scenarios/data/*.yaml "$root/tests/data/"
 	# The scenarios.
 	install -m 0755 "$LAB_DIR/guest/init" "$root/init"
 	cp "$TOP/tests/lib/guest.sh" "$root/tests/"

@@ -26,6 +26,7 @@ enum attr_cmp {
 	CMP_NUMBER,	/* as numbers (the kernel prints 0x2 for 2) */
 	CMP_SERIAL,	/* "T10 VPD Unit Serial Number: X" */
 	CMP_TG_PT_GP,	/* "TG Port Alias: X" ... */
+	CMP_ACCESS,	/* "Implicit and Explicit" is 3 */
 	CMP_NEVER,	/* write-only or set once: written when its object is new */
 };
 
@@ -69,6 +70,21 @@ static void objs_free(struct objs *o)
 }
 
 #define DIR_(o, ...) add(o, OBJ_DIR, lc_xasprintf(__VA_ARGS__), NULL, CMP_PLAIN)
+
+static const char *lc_fabric_path(enum lc_fabric f)
+{
+	switch (f) {
+	case LC_ISCSI:
+		return "target/iscsi";
+	case LC_LOOPBACK:
+		return "target/loopback";
+	case LC_FC:
+		return "target/qla2xxx";
+	}
+	return "target/?";
+}
+
+static bool desired_has(const struct objs *o, enum obj_kind kind, const char *path);
 
 static char *hba_dir(const struct lc_cluster *c, const struct lc_device *d)
 {
@@ -149,7 +165,7 @@ static void desired(const struct lc_cluster *c, const char *node,
 			add(o, OBJ_ATTR, lc_xasprintf("%s/tg_pt_gp_id", gd),
 			    lc_xasprintf("%u", g->id), CMP_NUMBER);
 			add(o, OBJ_ATTR, lc_xasprintf("%s/alua_access_type", gd),
-			    lc_xasprintf("%u", g->access_type), CMP_NUMBER);
+			    lc_xasprintf("%u", g->access_type), CMP_ACCESS);
 			/* the initial state; set-state moves it afterwards */
 			add(o, OBJ_ATTR, lc_xasprintf("%s/alua_access_state", gd),
 			    lc_xasprintf("%d", g->state), CMP_NEVER);
@@ -167,8 +183,9 @@ static void desired(const struct lc_cluster *c, const char *node,
 	for (i = 0; i < c->nports; i++) {
 		const struct lc_port *p = &c->ports[i];
 
-		if (!strcmp(p->node, node) && p->fabric != LC_ISCSI)
-			DIR_(o, "target/%s", lc_fabric_dir(p->fabric));
+		/* a fabric's directory appears when user space makes it */
+		if (!strcmp(p->node, node) && !desired_has(o, OBJ_DIR, lc_fabric_path(p->fabric)))
+			DIR_(o, "%s", lc_fabric_path(p->fabric));
 	}
 
 	/*
@@ -332,6 +349,17 @@ static char *normalize(enum attr_cmp cmp, const char *raw)
 	char *end;
 
 	switch (cmp) {
+	case CMP_ACCESS:
+		/* target core shows the access type in words, takes a number */
+		if (!strcmp(raw, "Implicit and Explicit"))
+			return lc_xstrdup("3");
+		if (!strcmp(raw, "Implicit"))
+			return lc_xstrdup("1");
+		if (!strcmp(raw, "Explicit"))
+			return lc_xstrdup("2");
+		if (!strcmp(raw, "None"))
+			return lc_xstrdup("0");
+		return normalize(CMP_NUMBER, raw);
 	case CMP_NUMBER: {
 		unsigned long long v;
 
@@ -368,6 +396,16 @@ static bool under_new(char **fresh, size_t nfresh, const char *path)
 		if (!strncmp(path, fresh[i], n) && path[n] == '/')
 			return true;
 	}
+	return false;
+}
+
+static bool in_list(char **list, size_t n, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], path))
+			return true;
 	return false;
 }
 
@@ -614,6 +652,9 @@ int lc_plan_node(struct lc_ctx *ctx, const struct lc_cluster *c, const char *nod
 
 		switch (ob->kind) {
 		case OBJ_DIR:
+			/* devices on one backstore share its HBA directory */
+			if (in_list(fresh, nfresh, ob->path))
+				break;
 			if (is_new || !lc_is_dir(ctx, ob->path)) {
 				push(p, LC_OP_MKDIR, ob->path, NULL);
 				fresh[nfresh++] = ob->path;
@@ -782,13 +823,15 @@ int lc_apply(struct lc_ctx *ctx, struct lc_plan *p, struct lc_error *err)
 {
 	size_t i, j, undone = 0, stuck = 0;
 	char first_stuck[200] = "";
+	bool injected = false;
 	int ret = 0;
 
 	for (i = 0; i < p->n; i++) {
 		const struct op *op = &p->v[i];
 
-		if (ctx->fail_at && i + 1 == ctx->fail_at)
-			ret = -EIO;	/* injected, for tests */
+		injected = ctx->fail_at && i + 1 == ctx->fail_at;
+		if (injected)
+			ret = -EIO;	/* for tests */
 		else
 			ret = run_op(ctx, op->kind, op->path, op->arg);
 		if (ret)
@@ -811,12 +854,12 @@ int lc_apply(struct lc_ctx *ctx, struct lc_plan *p, struct lc_error *err)
 		return lc_fail(err, ret,
 			       "operation %zu of %zu failed: %s %.150s: %s%s; %zu undone, %zu could not be undone (first: %s)",
 			       i + 1, p->n, op_name(p->v[i].kind), p->v[i].path,
-			       strerror(-ret), ctx->fail_at ? " (injected)" : "", undone,
+			       strerror(-ret), injected ? " (injected)" : "", undone,
 			       stuck, first_stuck);
 	return lc_fail(err, ret,
 		       "operation %zu of %zu failed: %s %.150s: %s%s; the %zu done before were undone",
 		       i + 1, p->n, op_name(p->v[i].kind), p->v[i].path, strerror(-ret),
-		       ctx->fail_at ? " (injected)" : "", undone);
+		       injected ? " (injected)" : "", undone);
 }
 
 /* --- verify ------------------------------------------------------------------ */

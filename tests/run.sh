@@ -2,6 +2,7 @@
 # make check: every test of the project, ending with "N passed, N failed".
 #
 #   1. style: checkpatch.pl (from Debian's linux-source) on kmod/
+#   1b. the cluster tool: unit tests under ASan/UBSan, a short fuzz run
 #   2. the kernel matrix: for each Debian suite, build tcm_remote.ko against
 #      its kernel (with that suite's compiler) and run every scenario in
 #      tests/scenarios/ in that kernel, booted under qemu
@@ -9,12 +10,13 @@
 #      suite whose kernel source has drivers/target/tcm_remote
 #
 # SUITES (default: bullseye bookworm trixie sid) and PARITY_SUITE (default:
-# trixie) narrow or move the runs.  A kernel that cannot be had counts as a
+# trixie; "none" skips it) narrow or move the runs.  A kernel that cannot be had counts as a
 # failure, never as a pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SUITES=${SUITES:-bullseye bookworm trixie sid}
-PARITY_SUITE=${PARITY_SUITE-trixie}
+PARITY_SUITE=${PARITY_SUITE:-trixie}
+[ "$PARITY_SUITE" = none ] && PARITY_SUITE=
 PASSED=0
 FAILED=0
 TABLE=()
@@ -47,6 +49,28 @@ else
 	not_ok "kernel-version tests outside kmod/compat.h: $(grep -l LINUX_VERSION_CODE kmod/*.c kmod/*.h)"
 fi
 
+echo "# the cluster tool: unit tests (ASan/UBSan) on a stand-in configfs"
+if make -s unit >/tmp/unit.$$ 2>&1; then :; fi
+sed -n '/^ok \|^not ok \|^#/p' /tmp/unit.$$
+unit=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' /tmp/unit.$$ | tail -n1)
+if [ -n "$unit" ]; then
+	PASSED=$((PASSED + ${unit%% passed*}))
+	f=${unit#*, }
+	FAILED=$((FAILED + ${f%% failed}))
+else
+	tail -n 30 /tmp/unit.$$ | sed 's/^/#   /'
+	not_ok "the unit tests did not run to the end"
+fi
+rm -f /tmp/unit.$$
+if make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/tmp/fuzz.$$ 2>&1; then
+	ok "fuzz: the description parser, ${FUZZ_SECONDS:-60} s of libFuzzer, no finding ($(grep -o 'Done [0-9]* runs' /tmp/fuzz.$$))"
+else
+	tail -n 30 /tmp/fuzz.$$ | sed 's/^/#   /'
+	not_ok "fuzz: libFuzzer found a crash in the description parser (see build/crash-*)"
+fi
+rm -f /tmp/fuzz.$$
+
+BENCH=()
 for suite in $SUITES; do
 	echo "# kernel matrix: $suite"
 	log=$(mktemp)
@@ -68,6 +92,7 @@ for suite in $SUITES; do
 	fi
 	lab/lab.sh run "$suite" tests/scenarios/*.sh 2>&1 | tee "$log"
 	result=$(grep '^LAB_RESULT ' "$log" | tail -n1)
+	while read -r b; do BENCH+=("$suite: ${b#*BENCH }"); done < <(grep -o 'BENCH .*' "$log")
 	if [ -n "$result" ]; then
 		p=$(echo "$result" | sed 's/.* passed=\([0-9]*\).*/\1/')
 		f=$(echo "$result" | sed 's/.* failed=\([0-9]*\).*/\1/')
@@ -99,6 +124,11 @@ for row in "${TABLE[@]}"; do
 	IFS='|' read -r s k b r t <<<"$row"
 	printf '%-10s %-26s %-8s %-22s %s\n' "$s" "$k" "$b" "$r" "$t"
 done
+if [ ${#BENCH[@]} -gt 0 ]; then
+	echo
+	echo "Benchmarks (figures, not tests)"
+	printf '  %s\n' "${BENCH[@]}"
+fi
 echo
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]

@@ -363,6 +363,35 @@ static void test_rtpi_consistent(enum lc_rtpi_mode mode)
 	lc_cluster_free(c);
 }
 
+/* Devices on one backstore share its HBA: created once, removed never. */
+static void test_shared_hba(void)
+{
+	char *text = edited("  - name: lu1\n    backstore: fileio\n    size: 8M\n",
+			    "  - name: lu2\n    backstore: rd_mcp\n    size: 4M\n    serial: unit-lu-0002\n  - name: lu1\n    backstore: fileio\n    size: 8M\n");
+	struct lc_cluster *c = parse_own(text);
+	struct fakecfs *f = fakecfs_new(1);
+	struct lc_ctx *ctx = ctx_on(f, LC_RTPI_PER_TPG);
+	struct lc_plan *p = NULL;
+	struct lc_error err = { "" };
+	size_t i, hba = 0;
+
+	CHECK_EQ_INT(lc_plan_node(ctx, c, "node-a", &p, &err), 0);
+	for (i = 0; i < lc_plan_count(p); i++) {
+		const char *path, *arg;
+
+		if (lc_plan_op(p, i, &path, &arg) == LC_OP_MKDIR && !strcmp(path, "target/core/rd_mcp_7"))
+			hba++;
+	}
+	CHECK_EQ_INT(hba, 1);
+	CHECK_EQ_INT(lc_apply(ctx, p, &err), 0);
+	CHECK(!err.msg[0], "%s", err.msg);
+	lc_plan_free(p);
+	CHECK_EQ_INT(plan_count(ctx, c, "node-a"), 0);
+	lc_ctx_free(ctx);
+	fakecfs_free(f);
+	lc_cluster_free(c);
+}
+
 static void test_explicit_rtpi_old_kernel(void)
 {
 	char *text = edited("group: grp-a\n    nexus", "group: grp-a\n    rtpi: 0x11\n    nexus");
@@ -738,6 +767,7 @@ int main(int argc, char **argv)
 		{ "the same RTPIs on both nodes (6.4+)", NULL },
 		{ "the same RTPIs on both nodes, drift found (before 6.4)", NULL },
 		{ "an explicit local RTPI is refused before 6.4", test_explicit_rtpi_old_kernel },
+		{ "devices on one backstore share its HBA", test_shared_hba },
 		{ "a changed description touches only what changed", test_incremental },
 		{ "a failure anywhere rolls everything back", test_rollback },
 		{ "verify reports every difference", test_verify_finds },

@@ -1,0 +1,92 @@
+# Scenario 6: a from-scratch apply at scale, measured.
+#
+# 2 nodes x 2 ports x 64 LUNs x 8 ACLs; the guest is node-a (a tcm_loop and
+# an iSCSI port of its own, node-b's two iSCSI ports mirrored).  Checks
+# that the result is right; prints the operation count and times, and the
+# ratio to the same operations run back to back by cfsop (no planning, no
+# reading back), measured in the same guest just before.
+. /tests/guest.sh
+
+# seconds since boot, to the hundredth (busybox date has no %N)
+now() { cut -d' ' -f1 /proc/uptime; }
+
+run modprobe tcm_loop
+run modprobe tcm_remote
+run modprobe iscsi_target_mod
+run ip link set lo up
+run mkdir -p "$T/remote"
+
+D=/tmp/scale.yaml
+{
+	echo "cluster: scale"
+	echo "nodes: [ { name: node-a }, { name: node-b } ]"
+	echo "devices:"
+	i=0
+	while [ $i -lt 64 ]; do
+		echo "  - { name: lu$i, backstore: rd_mcp, size: 1M, serial: scale-lu-$i }"
+		i=$((i + 1))
+	done
+	echo "alua_groups:"
+	echo "  - { name: grp-a, id: 1, state: active/optimized, preferred: true }"
+	echo "  - { name: grp-b, id: 2, state: active/non-optimized }"
+	echo "ports:"
+	echo "  - { node: node-a, fabric: loopback, wwn: naa.5001405aaaa00006, tpg: 1, group: grp-a, nexus: naa.5001405bbbb00006 }"
+	echo "  - { node: node-a, fabric: iscsi, wwn: iqn.2026-11.com.example:scale.node-a, tpg: 1, group: grp-a, portals: [ \"127.0.0.1:3260\" ] }"
+	echo "  - { node: node-b, fabric: iscsi, wwn: iqn.2026-11.com.example:scale.node-b, tpg: 1, group: grp-b }"
+	echo "  - { node: node-b, fabric: iscsi, wwn: iqn.2026-11.com.example:scale.node-b, tpg: 2, group: grp-b }"
+	echo "luns:"
+	i=0
+	while [ $i -lt 64 ]; do
+		echo "  - { lun: $i, device: lu$i }"
+		i=$((i + 1))
+	done
+	echo "acls:"
+	i=1
+	while [ $i -le 8 ]; do
+		echo "  - { initiator: iqn.2026-11.com.example:client-$i }"
+		i=$((i + 1))
+	done
+} >$D
+LC="liocluster -c $D -n node-a"
+check "the generated description is valid" liocluster -c $D check
+
+# The reference: the same operations, run by cfsop from a list.
+$LC plan >/tmp/scale.plan
+NOPS=$(wc -l </tmp/scale.plan)
+awk -v r=/sys/kernel/config/ '
+	$1 == "mkdir" { print "mkdir " r $2 }
+	$1 == "write" { v = $0; sub(/^write +[^ ]+ = /, "", v); print "write " r $2 " " v }
+	$1 == "symlink" { print "symlink " r $4 " " r $2 }' /tmp/scale.plan >/tmp/scale.ops
+T0=$(now)
+cfsop - </tmp/scale.ops >/tmp/scale.out
+REF_RC=$?
+T1=$(now)
+expect "the reference run of the $NOPS operations succeeds" 0 $REF_RC
+expect "the reference result matches the description" 0 "$($LC verify >/dev/null 2>&1; echo $?)"
+# the plan reversed takes it all down again, in one process
+awk '$1 == "mkdir" { print "rmdir " $2 } $1 == "symlink" { print "unlink " $3 }' /tmp/scale.ops |
+	sed -n '1!G;h;$p' >/tmp/scale.down
+check "the reference tree comes down again" sh -c 'cfsop - </tmp/scale.down'
+run mkdir -p "$T/remote"
+
+T2=$(now)
+OUT=$($LC apply 2>&1)
+RC=$?
+T3=$(now)
+expect "apply of the whole cluster succeeds" 0 $RC
+echo "# $OUT"
+expect "verify: matches" "node-a: matches the description" "$($LC verify 2>&1)"
+T4=$(now)
+expect "a re-apply runs zero operations" "node-a: 0 operations" "$($LC apply | sed 's/ in .*//')"
+T5=$(now)
+expect "node-a exports 64 LUNs on each of its 2 ports, mirrors 2 x 64" 256 \
+	"$(ls -d "$T"/loopback/*/tpgt_*/lun/lun_* "$T"/iscsi/*/tpgt_*/lun/lun_* "$T"/remote/*/tpgt_*/lun/lun_* | wc -l)"
+expect "every port has 8 ACLs with 64 mapped LUNs each" 2048 \
+	"$(ls -d "$T"/*/*/tpgt_*/acls/*/lun_*/lun | wc -l)"
+expect "the iSCSI TPG is enabled" 1 "$(cat "$T"/iscsi/iqn.2026-11.com.example:scale.node-a/tpgt_1/enable)"
+awk -v n="$NOPS" -v a="$T0" -v b="$T1" -v c="$T2" -v d="$T3" -v e="$T4" -v f="$T5" 'BEGIN {
+	printf "# BENCH scale 2x2x64x8: %d operations; apply %.2f s; reference (cfsop, same operations) %.2f s; ratio %.2f; no-op re-apply %.2f s\n",
+		n, d - c, b - a, (d - c) / (b - a), f - e }'
+check "the applied tree comes down again" sh -c 'cfsop - </tmp/scale.down'
+lio_clear
+finish
