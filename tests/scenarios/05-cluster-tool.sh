@@ -50,6 +50,26 @@ for sg in $SG0 $SG1; do
 		"tpg=2 state=$SB ports=2" "$(echo "$RTPG" | grep '^tpg=2 ' | sed 's/ pref=[0-9]* status=[0-9]*//')"
 done
 
+echo "# a LUN of node-a's own port unlinked and linked again by hand"
+L=$T/loopback/naa.5001405aaaa00005/tpgt_1/lun/lun_1
+run rm "$L/lu1"
+run ln -s "$T/core/fileio_42/lu1" "$L/lu1"
+run sh -c "echo grp-a > $L/alua_tg_pt_gp"
+if [ -e "$T/loopback/naa.5001405aaaa00005/tpgt_1/rtpi" ]; then
+	# 6.4+: the RTPI belongs to the TPG and survives
+	expect "verify: the RTPI survives (per-TPG RTPIs)" "node-a: matches the description" "$($LC verify 2>&1)"
+else
+	# before 6.4: the device's counter gave the LUN a new number
+	check "verify reports the RTPI drift (per-LUN RTPIs)" sh -c \
+		"$LC verify 2>&1 | grep -q 'rtpi drift: target/loopback/naa.5001405aaaa00005/tpgt_1/lun/lun_1 reports RTPI 3, the cluster.s is 1'"
+fi
+echo "# start again from nothing, as after a reboot"
+lio_clear
+run mkdir -p "$T/remote"
+check "a fresh apply after the drift" $LC apply
+expect "verify: matches again" "node-a: matches the description" "$($LC verify 2>&1)"
+SG0=$(lio_sg lab-lu-0000)
+
 echo "# an incremental change: one more ACL, group 2 preferred"
 LC2="liocluster -c /tests/data/lab-cluster-v2.yaml -n node-a"
 $LC2 plan | sed 's/^/#   plan: /'
