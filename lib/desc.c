@@ -100,6 +100,16 @@ static int only_keys(struct parse *ps, yaml_node_t *n, const char *what,
 	return 0;
 }
 
+/* A name that becomes a configfs path component (see lc_safe_component) */
+static int name_ok(struct parse *ps, yaml_node_t *n, const char *kind,
+		   const char *name)
+{
+	if (lc_safe_component(name, 63))
+		return 0;
+	return perr(ps, n, "%s name '%.64s' must be 1-63 letters, digits, '.', '_', ':' or '-', not starting with '.' or '-'",
+		    kind, name);
+}
+
 static int scalar(struct parse *ps, yaml_node_t *n, const char *what,
 		  const char **out)
 {
@@ -339,9 +349,9 @@ static int parse_nodes(struct parse *ps, yaml_node_t *root, struct lc_cluster *c
 		if (ret)
 			return ret;
 		c->nnodes++;
-		if (!lc_safe_component(c->nodes[i], 63))
-			return perr(ps, m, "node name '%.64s' must be 1-63 letters, digits, '.', '_', ':' or '-'",
-				    c->nodes[i]);
+		ret = name_ok(ps, m, "node", c->nodes[i]);
+		if (ret)
+			return ret;
 		for (j = 0; j < i; j++)
 			if (!strcmp(c->nodes[j], c->nodes[i]))
 				return perr(ps, m, "node '%s' is listed twice", c->nodes[i]);
@@ -387,9 +397,9 @@ static int parse_devices(struct parse *ps, yaml_node_t *root, struct lc_cluster 
 			ret = str_field(ps, m, "name", "device", true, &d->name);
 		if (ret)
 			return ret;
-		if (!lc_safe_component(d->name, 63))
-			return perr(ps, m, "device name '%.64s' must be 1-63 letters, digits, '.', '_', ':' or '-'",
-				    d->name);
+		ret = name_ok(ps, m, "device", d->name);
+		if (ret)
+			return ret;
 		for (j = 0; j < i; j++)
 			if (!strcmp(c->devices[j].name, d->name))
 				return perr(ps, m, "device '%s' is listed twice", d->name);
@@ -516,9 +526,11 @@ static int parse_groups(struct parse *ps, yaml_node_t *root, struct lc_cluster *
 			ret = str_field(ps, m, "name", "ALUA group", true, &g->name);
 		if (ret)
 			return ret;
-		if (!lc_safe_component(g->name, 63) || !strcmp(g->name, "default_tg_pt_gp"))
-			return perr(ps, m, "ALUA group name '%.64s' must be 1-63 letters, digits, '.', '_', ':' or '-' (and not default_tg_pt_gp)",
-				    g->name);
+		ret = name_ok(ps, m, "ALUA group", g->name);
+		if (ret)
+			return ret;
+		if (!strcmp(g->name, "default_tg_pt_gp"))
+			return perr(ps, m, "default_tg_pt_gp is target core's own group");
 		ret = uint_field(ps, m, "id", g->name, true, 1, 65535, &v, NULL);
 		if (ret)
 			return ret;
@@ -602,9 +614,8 @@ static int parse_ports(struct parse *ps, yaml_node_t *root, struct lc_cluster *c
 		if (ret)
 			return ret;
 		what = p->label ? p->label : p->wwn;
-		if (p->label && !lc_safe_component(p->label, 63))
-			return perr(ps, m, "port name '%.64s' must be 1-63 letters, digits, '.', '_', ':' or '-'",
-				    p->label);
+		if (p->label && (ret = name_ok(ps, m, "port", p->label)))
+			return ret;
 		ret = str_field(ps, m, "node", what, true, &p->node);
 		if (ret)
 			return ret;
@@ -808,9 +819,9 @@ static int parse_root(struct parse *ps, struct lc_cluster *c)
 		ret = str_field(ps, root, "cluster", "the description", true, &c->name);
 	if (ret)
 		return ret;
-	if (!lc_safe_component(c->name, 63))
-		return perr(ps, root, "cluster name '%.64s' must be 1-63 letters, digits, '.', '_', ':' or '-'",
-			    c->name);
+	ret = name_ok(ps, root, "cluster", c->name);
+	if (ret)
+		return ret;
 	ret = uint_field(ps, root, "hba_index", "the description", false, 0, 65535,
 			 &v, &given);
 	if (ret)
