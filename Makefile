@@ -7,6 +7,8 @@
 #   make unit       the cluster tool's unit tests (ASan/UBSan), on a temporary directory
 #   make fuzz       fuzz the description parser (libFuzzer; FUZZ_SECONDS=60)
 #   make demo       boot Debian 12's kernel in the lab and show the initiator's view
+#   make lab-cluster two target nodes and an initiator (open-iscsi, multipathd): the
+#                   picture without tcm_remote, then with it, and a failover
 #   make check      style, unit tests, then every lab scenario on Debian's 5.10, 6.1,
 #                   6.12 and newest kernels, and parity with the upstream module
 #                   (SUITES="bookworm" PARITY_SUITE=none narrows it to one kernel)
@@ -68,6 +70,9 @@ fuzz: build/fuzz-desc
 demo:
 	lab/demo.sh $(SUITE)
 
+lab-cluster:
+	SUITE=$(SUITE) lab/cluster.sh
+
 check:
 	tests/run.sh
 
@@ -76,4 +81,4 @@ clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/Module.symvers kmod/modules.order
 	rm -rf build
 
-.PHONY: all module tool unit fuzz demo check clean
+.PHONY: all module tool unit fuzz demo lab-cluster check clean

@@ -428,15 +428,18 @@ build_initramfs() {
 
 # --- boot and collect ------------------------------------------------------
 
-# boot KERNEL INITRD LOG: run the guest to power-off; the console goes to LOG
+# boot KERNEL INITRD LOG [APPEND [QEMU-ARGS...]]: run a guest to power-off;
+# its console goes to LOG.  APPEND adds kernel options, QEMU-ARGS devices.
 boot() {
-	local kernel=$1 initrd=$2 log=$3
+	local kernel=$1 initrd=$2 log=$3 append=${4:-}
+	shift 3
+	[ $# -gt 0 ] && shift
 	timeout --foreground "$LAB_TIMEOUT" qemu-system-x86_64 \
 		-machine q35 -cpu max -smp 2 -m "$LAB_MEM" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 slub_debug=U rcupdate.rcu_expedited=1 $LAB_APPEND" \
-		</dev/null >"$log" 2>&1 || true
+		-append "console=ttyS0 quiet panic=-1 slub_debug=U rcupdate.rcu_expedited=1 $LAB_APPEND $append" \
+		"$@" </dev/null >"$log" 2>&1 || true
 }
 
 # The guest log fails a run whatever the scenarios said when it shows one
@@ -530,4 +533,7 @@ main() {
 	esac
 }
 
-main "$@"
+# Run as a command; sourced (lab/cluster.sh), it only defines the functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	main "$@"
+fi

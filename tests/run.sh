@@ -6,7 +6,8 @@
 #   2. the kernel matrix: for each Debian suite, build tcm_remote.ko against
 #      its kernel (with that suite's compiler) and run every scenario in
 #      tests/scenarios/ in that kernel, booted under qemu
-#   3. parity: the probe against upstream's module and ours on the first
+#   3. the two-node cluster (lab/cluster.sh; CLUSTER=no skips it)
+#   4. parity: the probe against upstream's module and ours on the first
 #      suite whose kernel source has drivers/target/tcm_remote
 #
 # SUITES (default: bullseye bookworm trixie sid) and PARITY_SUITE (default:
@@ -106,6 +107,21 @@ for suite in $SUITES; do
 	fi
 	rm -f "$log"
 done
+
+if [ "${CLUSTER:-yes}" != no ]; then
+	echo "# two target nodes and an initiator: lab/cluster.sh (make lab-cluster)"
+	lab/cluster.sh 2>&1 | tee /tmp/cluster.$$
+	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' /tmp/cluster.$$ | tail -n1)
+	if [ -n "$res" ]; then
+		PASSED=$((PASSED + ${res%% passed*}))
+		f=${res#*, }
+		FAILED=$((FAILED + ${f%% failed}))
+	else
+		not_ok "the two-node cluster run produced no result"
+	fi
+	while read -r b; do BENCH+=("cluster: $b"); done < <(grep -o 'FAILOVER .*' /tmp/cluster.$$)
+	rm -f /tmp/cluster.$$
+fi
 
 if [ -n "$PARITY_SUITE" ]; then
 	echo "# parity with the upstream module ($PARITY_SUITE)"
