@@ -162,18 +162,11 @@ run_cluster() {
 		failed=$((failed + 1))
 	fi
 	for s in node-a node-b initiator; do
-		tr -d '\r' <"$out/$s.log" | sed -n '/^=== BEGIN dmesg$/,/^=== END dmesg$/p' >"$out/$s.dmesg"
-		if ! grep -q '^=== END dmesg$' "$out/$s.dmesg"; then
-			echo "not ok - [$mode] $s: no kernel log collected"
-			tr -d '\r' <"$out/$s.log" | tail -n 20 | sed 's/^/#   /'
-			failed=$((failed + 1))
-		elif grep -E "$DMESG_BAD" "$out/$s.dmesg" >"$out/$s.bad"; then
-			echo "not ok - [$mode] $s: the kernel log shows a warning or crash"
-			sed 's/^/#   /' "$out/$s.bad" | head -n 20
-			failed=$((failed + 1))
-		else
-			echo "ok - [$mode] $s: kernel log free of WARNING/BUG/Oops/Call Trace"
+		tr -d '\r' <"$out/$s.log" >"$out/$s.txt"
+		if judge_dmesg "[$mode] $s" "$out/$s.txt"; then
 			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
 		fi
 		grep -E '^(LAB|# node)' <(tr -d '\r' <"$out/$s.log") | sed "s/^/[$mode] $s: /" || true
 	done

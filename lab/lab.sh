@@ -468,6 +468,24 @@ cmd_run() {
 	collect "$suite" "$krel" "$log" "$@"
 }
 
+# judge_dmesg NAME CONSOLE: the guest's kernel log, framed by its init in
+# CONSOLE, is there and free of warnings and crashes; prints a TAP line
+judge_dmesg() {
+	local name=$1 console=$2
+	sed -n '/^=== BEGIN dmesg$/,/^=== END dmesg$/p' "$console" >"$console.dmesg"
+	if ! grep -q '^=== END dmesg$' "$console.dmesg"; then
+		echo "not ok - $name: the guest's kernel log was not collected; console tail:"
+		tail -n 40 "$console" | sed 's/^/#   /'
+		return 1
+	fi
+	if grep -E "$DMESG_BAD" "$console.dmesg" >"$console.bad"; then
+		echo "not ok - $name: the guest's kernel log shows a warning or crash:"
+		sed 's/^/#   /' "$console.bad" | head -n 40
+		return 1
+	fi
+	echo "ok - $name: guest kernel log free of WARNING/BUG/Oops/Call Trace"
+}
+
 # collect SUITE KREL LOG SCENARIO...: judge a console log
 collect() {
 	local suite=$1 krel=$2 log=$3 s name passed failed total_p=0 total_f=0 rc=0 status
@@ -498,18 +516,10 @@ collect() {
 		total_p=$((total_p + passed))
 		total_f=$((total_f + failed))
 	done
-	sed -n '/^=== BEGIN dmesg$/,/^=== END dmesg$/p' "$log.txt" >"$log.dmesg"
-	if ! grep -q '^=== END dmesg$' "$log.dmesg"; then
-		echo "not ok - $suite: the guest's kernel log was not collected; console tail:"
-		tail -n 40 "$log.txt" | sed 's/^/#   /'
-		total_f=$((total_f + 1))
-	elif grep -E "$DMESG_BAD" "$log.dmesg" >"$log.bad"; then
-		echo "not ok - $suite: the guest's kernel log shows a warning or crash:"
-		sed 's/^/#   /' "$log.bad" | head -n 40
-		total_f=$((total_f + 1))
-	else
-		echo "ok - $suite: guest kernel log free of WARNING/BUG/Oops/Call Trace"
+	if judge_dmesg "$suite" "$log.txt"; then
 		total_p=$((total_p + 1))
+	else
+		total_f=$((total_f + 1))
 	fi
 	echo "lab: $suite ($krel): boot to result ${LAB_SECONDS:-?} s; log $log.txt"
 	echo "LAB_RESULT suite=$suite krel=$krel passed=$total_p failed=$total_f seconds=${LAB_SECONDS:-0}"

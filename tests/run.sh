@@ -23,6 +23,19 @@ FAILED=0
 TABLE=()
 
 ok() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
+# add_counts FILE WHAT: add a runner's closing "N passed, N failed" line
+add_counts() {
+	local res f
+	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n1)
+	if [ -z "$res" ]; then
+		tail -n 30 "$1" | sed 's/^/#   /'
+		not_ok "$2 did not run to the end"
+		return
+	fi
+	PASSED=$((PASSED + ${res%% passed*}))
+	f=${res#*, }
+	FAILED=$((FAILED + ${f%% failed}))
+}
 not_ok() { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
 
 lab/lab.sh deps || { echo "0 passed, 1 failed"; exit 1; }
@@ -53,15 +66,7 @@ fi
 echo "# the cluster tool: unit tests (ASan/UBSan) on a stand-in configfs"
 if make -s unit >/tmp/unit.$$ 2>&1; then :; fi
 sed -n '/^ok \|^not ok \|^#/p' /tmp/unit.$$
-unit=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' /tmp/unit.$$ | tail -n1)
-if [ -n "$unit" ]; then
-	PASSED=$((PASSED + ${unit%% passed*}))
-	f=${unit#*, }
-	FAILED=$((FAILED + ${f%% failed}))
-else
-	tail -n 30 /tmp/unit.$$ | sed 's/^/#   /'
-	not_ok "the unit tests did not run to the end"
-fi
+add_counts /tmp/unit.$$ "the unit tests"
 rm -f /tmp/unit.$$
 if make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/tmp/fuzz.$$ 2>&1; then
 	ok "fuzz: the description parser, ${FUZZ_SECONDS:-60} s of libFuzzer, no finding ($(grep -o 'Done [0-9]* runs' /tmp/fuzz.$$))"
@@ -111,14 +116,7 @@ done
 if [ "${CLUSTER:-yes}" != no ]; then
 	echo "# two target nodes and an initiator: lab/cluster.sh (make lab-cluster)"
 	lab/cluster.sh 2>&1 | tee /tmp/cluster.$$
-	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' /tmp/cluster.$$ | tail -n1)
-	if [ -n "$res" ]; then
-		PASSED=$((PASSED + ${res%% passed*}))
-		f=${res#*, }
-		FAILED=$((FAILED + ${f%% failed}))
-	else
-		not_ok "the two-node cluster run produced no result"
-	fi
+	add_counts /tmp/cluster.$$ "the two-node cluster run"
 	while read -r b; do BENCH+=("cluster: $b"); done < <(grep -o 'FAILOVER .*' /tmp/cluster.$$)
 	rm -f /tmp/cluster.$$
 fi
