@@ -117,7 +117,7 @@ if [ "${CLUSTER:-yes}" != no ]; then
 	echo "# two target nodes and an initiator: lab/cluster.sh (make lab-cluster)"
 	lab/cluster.sh 2>&1 | tee /tmp/cluster.$$
 	add_counts /tmp/cluster.$$ "the two-node cluster run"
-	while read -r b; do BENCH+=("cluster: $b"); done < <(grep -o 'FAILOVER .*' /tmp/cluster.$$)
+	while read -r b; do BENCH+=("cluster: ${b#\[full\] }"); done < <(grep '^\[full\] FAILOVER' /tmp/cluster.$$)
 	rm -f /tmp/cluster.$$
 fi
 
