@@ -123,23 +123,59 @@ static int scalar(struct parse *ps, yaml_node_t *n, const char *what,
 	return 0;
 }
 
-static int str_field(struct parse *ps, yaml_node_t *map, const char *key,
-		     const char *what, bool required, char **out)
+/*
+ * The text of KEY in mapping MAP: *s points into the document, or is NULL
+ * when an optional key is absent; *node is its node (for error lines).
+ */
+static int field(struct parse *ps, yaml_node_t *map, const char *key,
+		 const char *what, bool required, const char **s,
+		 yaml_node_t **node)
 {
 	yaml_node_t *n = map_get(ps, map, key);
-	const char *s;
-	int ret;
 
-	*out = NULL;
+	*s = NULL;
+	if (node)
+		*node = n;
 	if (!n && !required)
 		return 0;
 	if (!n)
 		return perr(ps, map, "%s: '%s' is missing", what, key);
-	ret = scalar(ps, n, key, &s);
-	if (ret)
+	return scalar(ps, n, key, s);
+}
+
+static int str_field(struct parse *ps, yaml_node_t *map, const char *key,
+		     const char *what, bool required, char **out)
+{
+	const char *s;
+	int ret = field(ps, map, key, what, required, &s, NULL);
+
+	*out = s ? lc_xstrdup(s) : NULL;
+	return ret;
+}
+
+/* A word from a fixed list: the value the first matching word maps to */
+struct word {
+	const char *word;
+	int value;
+};
+
+static int choice(struct parse *ps, yaml_node_t *map, const char *key,
+		  const char *what, bool required, const struct word *words,
+		  const char *expected, int *out)
+{
+	yaml_node_t *n;
+	const char *s;
+	int ret = field(ps, map, key, what, required, &s, &n);
+
+	if (ret || !s)
 		return ret;
-	*out = lc_xstrdup(s);
-	return 0;
+	for (; words->word; words++) {
+		if (!strcmp(s, words->word)) {
+			*out = words->value;
+			return 0;
+		}
+	}
+	return perr(ps, n, "%s: %s must be %s, not '%.40s'", what, key, expected, s);
 }
 
 /* A whole number in [min, max], decimal or 0x-hex. */
@@ -164,18 +200,13 @@ static int uint_field(struct parse *ps, yaml_node_t *map, const char *key,
 		      unsigned long long max, unsigned long long *out,
 		      bool *given)
 {
-	yaml_node_t *n = map_get(ps, map, key);
+	yaml_node_t *n;
 	const char *s;
-	int ret;
+	int ret = field(ps, map, key, what, required, &s, &n);
 
 	if (given)
-		*given = n != NULL;
-	if (!n && !required)
-		return 0;
-	if (!n)
-		return perr(ps, map, "%s: '%s' is missing", what, key);
-	ret = scalar(ps, n, key, &s);
-	if (ret)
+		*given = s != NULL;
+	if (ret || !s)
 		return ret;
 	if (parse_uint(s, min, max, out))
 		return perr(ps, n, "%s: %s must be a whole number from %llu to %llu, not '%.40s'",
@@ -186,14 +217,11 @@ static int uint_field(struct parse *ps, yaml_node_t *map, const char *key,
 static int bool_field(struct parse *ps, yaml_node_t *map, const char *key,
 		      const char *what, bool *out)
 {
-	yaml_node_t *n = map_get(ps, map, key);
+	yaml_node_t *n;
 	const char *s;
-	int ret;
+	int ret = field(ps, map, key, what, false, &s, &n);
 
-	if (!n)
-		return 0;
-	ret = scalar(ps, n, key, &s);
-	if (ret)
+	if (ret || !s)
 		return ret;
 	if (!strcmp(s, "true") || !strcmp(s, "yes"))
 		*out = true;
@@ -233,6 +261,7 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* The list under KEY: required lists must also be non-empty */
 static int seq(struct parse *ps, yaml_node_t *root, const char *key,
 	       bool required, yaml_node_item_t **start, size_t *count)
 {
@@ -250,6 +279,8 @@ static int seq(struct parse *ps, yaml_node_t *root, const char *key,
 	*count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (*count > LC_MAX_ITEMS)
 		return perr(ps, n, "'%s' has more than %d entries", key, LC_MAX_ITEMS);
+	if (required && *count == 0)
+		return perr(ps, n, "'%s' is empty", key);
 	return 0;
 }
 
@@ -369,6 +400,20 @@ static bool is_node(const struct lc_cluster *c, const char *name)
 	return false;
 }
 
+static const struct word backstores[] = {
+	{ "rd_mcp", LC_RD_MCP }, { "ramdisk", LC_RD_MCP }, { "fileio", LC_FILEIO },
+	{ "iblock", LC_IBLOCK }, { "block", LC_IBLOCK }, { NULL, 0 },
+};
+
+static const struct word fabrics[] = {
+	{ "iscsi", LC_ISCSI }, { "loopback", LC_LOOPBACK }, { "tcm_loop", LC_LOOPBACK },
+	{ "fc", LC_FC }, { "qla2xxx", LC_FC }, { NULL, 0 },
+};
+
+static const struct word access_types[] = {
+	{ "implicit", 1 }, { "explicit", 2 }, { "both", 3 }, { NULL, 0 },
+};
+
 static int parse_devices(struct parse *ps, yaml_node_t *root, struct lc_cluster *c)
 {
 	static const char *const keys[] = { "name", "backstore", "size", "path",
@@ -380,15 +425,13 @@ static int parse_devices(struct parse *ps, yaml_node_t *root, struct lc_cluster 
 	ret = seq(ps, root, "devices", true, &it, &n);
 	if (ret)
 		return ret;
-	if (n == 0)
-		return perr(ps, root, "'devices' is empty");
 	c->devices = lc_xcalloc(n, sizeof(*c->devices));
 	for (i = 0; i < n; i++) {
 		struct lc_device *d = &c->devices[i];
 		yaml_node_t *m = get(ps, it[i]), *pn, *sz;
 		unsigned long long v;
-		char *bs = NULL;
 		bool given;
+		int kind;
 
 		d->company_id = -1;
 		c->ndevices++;
@@ -403,22 +446,11 @@ static int parse_devices(struct parse *ps, yaml_node_t *root, struct lc_cluster 
 		for (j = 0; j < i; j++)
 			if (!strcmp(c->devices[j].name, d->name))
 				return perr(ps, m, "device '%s' is listed twice", d->name);
-		ret = str_field(ps, m, "backstore", d->name, true, &bs);
+		ret = choice(ps, m, "backstore", d->name, true, backstores,
+			     "rd_mcp, fileio or iblock", &kind);
 		if (ret)
 			return ret;
-		if (!strcmp(bs, "rd_mcp") || !strcmp(bs, "ramdisk"))
-			d->backstore = LC_RD_MCP;
-		else if (!strcmp(bs, "fileio"))
-			d->backstore = LC_FILEIO;
-		else if (!strcmp(bs, "iblock") || !strcmp(bs, "block"))
-			d->backstore = LC_IBLOCK;
-		else {
-			ret = perr(ps, m, "device %s: backstore must be rd_mcp, fileio or iblock, not '%.40s'",
-				   d->name, bs);
-			free(bs);
-			return ret;
-		}
-		free(bs);
+		d->backstore = (enum lc_backstore)kind;
 		sz = map_get(ps, m, "size");
 		if (sz) {
 			const char *s;
@@ -517,6 +549,7 @@ static int parse_groups(struct parse *ps, yaml_node_t *root, struct lc_cluster *
 		unsigned long long v;
 		char *s = NULL;
 		bool given;
+		int access;
 
 		c->ngroups++;
 		g->transition_secs = -1;
@@ -561,24 +594,12 @@ static int parse_groups(struct parse *ps, yaml_node_t *root, struct lc_cluster *
 			return ret;
 		if (given)
 			g->transition_secs = (int)v;
-		ret = str_field(ps, m, "access", g->name, false, &s);
+		access = 1;
+		ret = choice(ps, m, "access", g->name, false, access_types,
+			     "implicit, explicit or both", &access);
 		if (ret)
 			return ret;
-		if (s) {
-			if (!strcmp(s, "implicit"))
-				g->access_type = 1;
-			else if (!strcmp(s, "explicit"))
-				g->access_type = 2;
-			else if (!strcmp(s, "both"))
-				g->access_type = 3;
-			else {
-				ret = perr(ps, m, "ALUA group %s: access must be implicit, explicit or both",
-					   g->name);
-				free(s);
-				return ret;
-			}
-			free(s);
-		}
+		g->access_type = (unsigned int)access;
 	}
 	return 0;
 }
@@ -594,16 +615,14 @@ static int parse_ports(struct parse *ps, yaml_node_t *root, struct lc_cluster *c
 	ret = seq(ps, root, "ports", true, &it, &n);
 	if (ret)
 		return ret;
-	if (n == 0)
-		return perr(ps, root, "'ports' is empty");
 	c->ports = lc_xcalloc(n, sizeof(*c->ports));
 	for (i = 0; i < n; i++) {
 		struct lc_port *p = &c->ports[i];
 		yaml_node_t *m = get(ps, it[i]), *pl;
 		unsigned long long v;
-		char *fab = NULL;
 		const char *what;
 		bool given;
+		int kind;
 
 		c->nports++;
 		ret = only_keys(ps, m, "port", keys);
@@ -621,22 +640,10 @@ static int parse_ports(struct parse *ps, yaml_node_t *root, struct lc_cluster *c
 			return ret;
 		if (!is_node(c, p->node))
 			return perr(ps, m, "port %.64s: no node '%.64s' in 'nodes'", what, p->node);
-		ret = str_field(ps, m, "fabric", what, true, &fab);
+		ret = choice(ps, m, "fabric", what, true, fabrics, "iscsi, fc or loopback", &kind);
 		if (ret)
 			return ret;
-		if (!strcmp(fab, "iscsi"))
-			p->fabric = LC_ISCSI;
-		else if (!strcmp(fab, "loopback") || !strcmp(fab, "tcm_loop"))
-			p->fabric = LC_LOOPBACK;
-		else if (!strcmp(fab, "fc") || !strcmp(fab, "qla2xxx"))
-			p->fabric = LC_FC;
-		else {
-			ret = perr(ps, m, "port %.64s: fabric must be iscsi, fc or loopback, not '%.40s'",
-				   what, fab);
-			free(fab);
-			return ret;
-		}
-		free(fab);
+		p->fabric = (enum lc_fabric)kind;
 		if (!lc_valid_wwn(p->fabric, p->wwn))
 			return perr(ps, m, "port %.64s: '%.64s' is not a valid %s port name",
 				    what, p->wwn, lc_fabric_dir(p->fabric));
