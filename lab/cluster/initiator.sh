@@ -110,14 +110,16 @@ MAP=$(echo "$MP" | awk 'NR == 1 { print $1 }')
 echo "# map $MAP"
 expect "multipath: one map for the two paths" 1 "$(echo "$MP" | grep -c 'LIO-ORG')"
 expect "multipath: two path groups" 2 "$(echo "$MP" | grep -c 'policy=')"
-expect "multipath: the first path group is node-a's, active, prio 50" "prio=50 status=active $SDA" \
-	"$(echo "$MP" | awk '/policy=/ { g++; p = $0; sub(/.*prio=/, "prio=", p); next }
-		g == 1 && / sd[a-z]+ / { for (i = 1; i <= NF; i++) if ($i ~ /^sd[a-z]+$/) d = $i;
-			print p " " d; exit }' | sed 's/ *$//')"
-expect "multipath: the second path group is node-b's, prio 1" "prio=1 status=enabled $SDB" \
-	"$(echo "$MP" | awk '/policy=/ { g++; p = $0; sub(/.*prio=/, "prio=", p); next }
-		g == 2 && / sd[a-z]+ / { for (i = 1; i <= NF; i++) if ($i ~ /^sd[a-z]+$/) d = $i;
-			print p " " d; exit }' | sed 's/ *$//')"
+# A path's group as multipath shows it: "prio=N status=S" (the order in
+# which multipath -ll lists the groups is the map's, not the priorities')
+group_of() {
+	echo "$MP" | awk -v d="$1" '/policy=/ { p = $0; sub(/.*prio=/, "prio=", p) }
+		$0 ~ " " d " " { print p; exit }' | sed 's/ *$//'
+}
+expect "multipath: node-a's path is in the active group, ALUA prio 50 (active/optimized)" \
+	"prio=50 status=active" "$(group_of $SDA)"
+expect "multipath: node-b's path is in the other group, ALUA prio 1 (standby)" \
+	"prio=1 status=enabled" "$(group_of $SDB)"
 
 DEV=/dev/mapper/$MAP
 dd if=/dev/urandom of=/tmp/data bs=1M count=8 2>/dev/null
