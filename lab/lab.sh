@@ -435,7 +435,7 @@ build_initramfs() {
 # thread: with one host thread per vCPU (MTTCG), a vCPU can still execute
 # a translated block holding the int3 that another vCPU has just patched
 # away (text_poke_bp), and the guest dies early in boot with "Oops: int3"
-# in whatever function was being patched.  Seen once in about 200 boots
+# in whatever function was being patched.  Seen once, in a CI boot
 # of 6.12, in sched_clock_cpu, before any module was loaded.
 boot() {
 	local kernel=$1 initrd=$2 log=$3 append=${4:-}
