@@ -473,55 +473,77 @@ static void remove_acl(const struct lc_ctx *ctx, struct lc_plan *p, const char *
 		push(p, LC_OP_RMDIR, acl, NULL);
 }
 
+/* Runs REMOVE on every directory in DIR. */
+static void remove_each(const struct lc_ctx *ctx, struct lc_plan *p, const char *dir,
+			const struct objs *want,
+			void (*remove)(const struct lc_ctx *, struct lc_plan *, const char *,
+				       const struct objs *))
+{
+	char **names;
+	size_t n, i;
+
+	if (lc_list(ctx, dir, true, false, &names, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		char *path = lc_xasprintf("%s/%s", dir, names[i]);
+
+		remove(ctx, p, path, want);
+		free(path);
+	}
+	lc_free_list(names, n);
+}
+
 /* Inside a TPG the cluster owns: LUNs and ACLs it does not want */
 static void prune_tpg(const struct lc_ctx *ctx, struct lc_plan *p, const char *tpg,
 		      const struct objs *want, bool whole)
 {
-	char **names, *dir, *rtpi = NULL;
-	size_t n, i;
+	char *acls = lc_xasprintf("%s/acls", tpg), *luns = lc_xasprintf("%s/lun", tpg);
 
-	dir = lc_xasprintf("%s/acls", tpg);
-	if (!lc_list(ctx, dir, true, false, &names, &n)) {
-		for (i = 0; i < n; i++) {
-			char *a = lc_xasprintf("%s/%s", dir, names[i]);
-
-			remove_acl(ctx, p, a, want);
-			free(a);
-		}
-		lc_free_list(names, n);
-	}
-	free(dir);
-	dir = lc_xasprintf("%s/lun", tpg);
-	if (!lc_list(ctx, dir, true, false, &names, &n)) {
-		for (i = 0; i < n; i++) {
-			char *l = lc_xasprintf("%s/%s", dir, names[i]);
-
-			remove_lun(ctx, p, l, want);
-			free(l);
-		}
-		lc_free_list(names, n);
-	}
-	free(dir);
+	remove_each(ctx, p, acls, want, remove_acl);
+	remove_each(ctx, p, luns, want, remove_lun);
+	free(acls);
+	free(luns);
 	if (whole) {
 		struct op *op = push(p, LC_OP_RMDIR, tpg, NULL);
 		char *rp = lc_xasprintf("%s/rtpi", tpg), *raw = NULL;
 
+		/* a non-zero RTPI comes back with the TPG on rollback */
 		if (!lc_read_attr(ctx, rp, &raw) && strtoul(raw, NULL, 0))
-			rtpi = lc_xstrdup(raw);
-		if (rtpi)
-			restore_add(op, rp, rtpi);
+			restore_add(op, rp, raw);
 		free(raw);
 		free(rp);
-		free(rtpi);
 	}
+}
+
+/* One of the cluster's backstores: the ALUA groups it does not want, then
+ * the device itself if it is not wanted. */
+static void prune_device(const struct lc_ctx *ctx, struct lc_plan *p, const char *dev,
+			 const struct objs *want)
+{
+	char **gs, *alua = lc_xasprintf("%s/alua", dev);
+	size_t ng, k;
+
+	if (!lc_list(ctx, alua, true, false, &gs, &ng)) {
+		for (k = 0; k < ng; k++) {
+			char *g = lc_xasprintf("%s/%s", alua, gs[k]);
+
+			if (strcmp(gs[k], "default_tg_pt_gp") && !desired_has(want, OBJ_DIR, g))
+				push(p, LC_OP_RMDIR, g, NULL);
+			free(g);
+		}
+		lc_free_list(gs, ng);
+	}
+	free(alua);
+	if (!desired_has(want, OBJ_DIR, dev))
+		push(p, LC_OP_RMDIR, dev, NULL);
 }
 
 /* Everything owned but not wanted, removed children first */
 static void prune(const struct lc_ctx *ctx, const struct lc_cluster *c,
 		  struct lc_plan *p, const struct objs *want)
 {
-	char **wwns, **tpgs, **names;
-	size_t nw, nt, n, i, j, k;
+	char **wwns, **tpgs;
+	size_t nw, nt, i, j;
 
 	/* the remote fabric belongs to the cluster as a whole */
 	if (!lc_list(ctx, "target/remote", true, false, &wwns, &nw)) {
@@ -567,32 +589,7 @@ static void prune(const struct lc_ctx *ctx, const struct lc_cluster *c,
 		char *hba = lc_xasprintf("target/core/%s_%u",
 					 lc_backstore_plugin((enum lc_backstore)i), c->hba_index);
 
-		if (!lc_list(ctx, hba, true, false, &names, &n)) {
-			for (j = 0; j < n; j++) {
-				char *dev = lc_xasprintf("%s/%s", hba, names[j]);
-				char *alua = lc_xasprintf("%s/alua", dev);
-				char **gs;
-				size_t ng;
-				bool keep = desired_has(want, OBJ_DIR, dev);
-
-				if (!lc_list(ctx, alua, true, false, &gs, &ng)) {
-					for (k = 0; k < ng; k++) {
-						char *g = lc_xasprintf("%s/%s", alua, gs[k]);
-
-						if (strcmp(gs[k], "default_tg_pt_gp") &&
-						    !desired_has(want, OBJ_DIR, g))
-							push(p, LC_OP_RMDIR, g, NULL);
-						free(g);
-					}
-					lc_free_list(gs, ng);
-				}
-				if (!keep)
-					push(p, LC_OP_RMDIR, dev, NULL);
-				free(alua);
-				free(dev);
-			}
-			lc_free_list(names, n);
-		}
+		remove_each(ctx, p, hba, want, prune_device);
 		free(hba);
 	}
 }
