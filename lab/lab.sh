@@ -244,7 +244,8 @@ cmd_upstream() {
 
 # cmd_parity SUITE: the parity probe against upstream's module and ours;
 # prints the differences and fails on any not listed in
-# tests/parity/expected-differences.txt
+# tests/parity/expected-differences.txt (exit 1); exits 2 when the probe
+# does not run to the end
 cmd_parity() {
 	local suite=$1 ref ours dir=$LAB_CACHE/parity/$1 rc=0
 	mkdir -p "$dir"
