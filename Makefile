@@ -25,8 +25,10 @@ CC ?= cc
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Ilib
-LIB_SRC := lib/util.c lib/desc.c lib/backend.c lib/plan.c
+LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := lib/liocluster.h lib/internal.h
+CLI_SRC := cli/liocluster.c cli/output.c
+CLI_HDR := cli/output.h
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 all: module tool
@@ -43,14 +45,25 @@ build/libliocluster.a: $(LIB_SRC) $(LIB_HDR)
 	done
 	ar rcs $@ $(patsubst lib/%.c,build/obj/%.o,$(LIB_SRC))
 
-build/liocluster: cli/liocluster.c build/libliocluster.a
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< build/libliocluster.a -lyaml
+build/liocluster: $(CLI_SRC) $(CLI_HDR) build/libliocluster.a
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Icli -o $@ $(CLI_SRC) build/libliocluster.a -lyaml
 
-# unit tests: the library and the CLI on a temporary directory, under ASan and UBSan
-build/unit-tests: $(wildcard tests/unit/*.c tests/unit/*.h) $(LIB_SRC) $(LIB_HDR) cli/liocluster.c
+# unit tests: the library and the CLI on the stand-in configfs
+# (tests/standin), under ASan and UBSan
+STANDIN := tests/standin/standin.c tests/standin/standin.h
+build/unit-tests: $(wildcard tests/unit/*.c tests/unit/*.h) $(STANDIN) $(LIB_SRC) $(LIB_HDR) \
+		build/liocluster-standin build/standin
 	@mkdir -p build
-	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -o $@ tests/unit/*.c $(LIB_SRC) -lyaml
-	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -o build/liocluster-asan cli/liocluster.c $(LIB_SRC) -lyaml
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests/standin -o $@ tests/unit/*.c tests/standin/standin.c $(LIB_SRC) -lyaml
+
+# the CLI on a stand-in (LIOCLUSTER_STANDIN=1), and a shell tool for it
+build/liocluster-standin: $(CLI_SRC) $(CLI_HDR) $(STANDIN) $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p build
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Icli -Itests/standin -o $@ $(CLI_SRC) tests/standin/standin.c $(LIB_SRC) -lyaml
+
+build/standin: tests/standin/tool.c $(STANDIN) $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p build
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests/standin -o $@ tests/standin/tool.c tests/standin/standin.c $(LIB_SRC) -lyaml
 
 unit: build/unit-tests
 	build/unit-tests

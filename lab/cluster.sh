@@ -76,7 +76,7 @@ build_images() {
 	install -D -m 0644 "$ko" "$stage/lib/modules/$krel/extra/tcm_remote.ko"
 	depmod -b "$stage" "$krel"
 	gcc -O2 -static -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TOP/lib" \
-		-o "$stage/usr/local/sbin/liocluster" "$TOP/cli/liocluster.c" "$TOP"/lib/*.c -lyaml
+		-I"$TOP/cli" -o "$stage/usr/local/sbin/liocluster" "$TOP"/cli/*.c "$TOP"/lib/*.c -lyaml
 	mkdir -p "$stage/lab"
 	install -m 0755 "$CL/init" "$CL/target.sh" "$CL/initiator.sh" "$stage/lab/"
 	cp "$CL"/*.yaml "$CL/multipath.conf" "$stage/lab/"

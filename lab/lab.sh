@@ -412,7 +412,7 @@ build_initramfs() {
 	gcc -O2 -static -Wall -Wextra -Werror -o "$root/bin/cfsop" "$LAB_DIR/guest/cfsop.c"
 	# the cluster tool, static, and the descriptions the scenarios use
 	gcc -O2 -static -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TOP/lib" -o "$root/bin/liocluster" \
-		"$TOP/cli/liocluster.c" "$TOP"/lib/*.c -lyaml
+		-I"$TOP/cli" "$TOP"/cli/*.c "$TOP"/lib/*.c -lyaml
 	mkdir -p "$root/tests/data"
 	cp "$TOP"/tests/scenarios/data/*.yaml "$root/tests/data/"
 	# The scenarios.

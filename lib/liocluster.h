@@ -6,8 +6,9 @@
  * groups with their members, ACLs, and the same RTPI for the same port on
  * every node.
  *
- * The configfs root is a parameter, so everything except the kernel's own
- * reactions can be tested on an ordinary directory.
+ * The library returns data; printing is the caller's (cli/).  The configfs
+ * root and the state directory are parameters, so everything except the
+ * kernel's own reactions can be tested on an ordinary directory.
  *
  * Errors: functions return 0 or a negative errno and fill a struct lc_error
  * with a sentence for a human.
@@ -17,21 +18,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
-#define LC_ERROR_LEN 512
+#define LC_ERROR_LEN 1024
 
 struct lc_error {
 	char msg[LC_ERROR_LEN];
 };
 
-/* --- the cluster description ------------------------------------------- */
+/* --- the cluster description ------------------------------------------------ */
 
 struct lc_cluster;
 
 /* Parse a YAML description from a file or a buffer; validates everything
- * that can be checked without a node (names, references, ranges). */
-int lc_cluster_load(const char *path, struct lc_cluster **out,
+ * that can be checked without a node (names, references, ranges, RTPIs).
+ * SECRETS (may be NULL) is the file holding CHAP secrets: it must be a
+ * regular file readable by its owner only. */
+int lc_cluster_load(const char *path, const char *secrets, struct lc_cluster **out,
 		    struct lc_error *err);
 int lc_cluster_parse(const char *buf, size_t len, struct lc_cluster **out,
 		     struct lc_error *err);
@@ -40,28 +42,46 @@ void lc_cluster_free(struct lc_cluster *c);
 const char *lc_cluster_name(const struct lc_cluster *c);
 size_t lc_cluster_node_count(const struct lc_cluster *c);
 const char *lc_cluster_node(const struct lc_cluster *c, size_t i);
+/* A port's label, node, RTPI (explicit or derived) and whether it was given */
+size_t lc_cluster_port_count(const struct lc_cluster *c);
+void lc_cluster_port(const struct lc_cluster *c, size_t i, const char **label,
+		     const char **node, const char **group, unsigned int *rtpi,
+		     bool *explicit_rtpi);
+/* The ALUA groups of NODE's own ports, one per line; NULL when none */
+size_t lc_cluster_group_count(const struct lc_cluster *c);
+const char *lc_cluster_group(const struct lc_cluster *c, size_t i);
+bool lc_cluster_node_in_group(const struct lc_cluster *c, const char *node,
+			      const char *group);
 
-/* --- where and how to act ------------------------------------------------ */
+/* --- where and how to act ------------------------------------------------------ */
 
 /* How the kernel numbers relative target ports (docs/rtpi.md). */
 enum lc_rtpi_mode {
-	LC_RTPI_AUTO,	/* from the running kernel's release */
-	LC_RTPI_PER_TPG,	/* 6.4+: tpgt_N/rtpi for every fabric */
-	LC_RTPI_PER_LUN,	/* before: a per-device counter; remote TPGs settable */
+	LC_RTPI_AUTO,		/* probe the running kernel */
+	LC_RTPI_PER_TPG,	/* tpgt_N/rtpi on every fabric (Linux 6.4+) */
+	LC_RTPI_PER_LUN,	/* a per-device counter; tcm_remote pins RTPIs */
 };
 
 struct lc_ctx;
 
-int lc_ctx_new(const char *configfs_root, struct lc_ctx **out,
-	       struct lc_error *err);
+int lc_ctx_new(const char *configfs_root, struct lc_ctx **out, struct lc_error *err);
 void lc_ctx_free(struct lc_ctx *ctx);
 void lc_ctx_set_rtpi_mode(struct lc_ctx *ctx, enum lc_rtpi_mode mode);
 enum lc_rtpi_mode lc_ctx_rtpi_mode(const struct lc_ctx *ctx);
-/* Testing: make the Nth configfs operation of the next apply fail (1-based;
+/* Where ownership, the journal, wanted states and the lock live (default
+ * /run/liocluster). */
+void lc_ctx_set_state_dir(struct lc_ctx *ctx, const char *dir);
+/* How long a writer waits for another to finish (seconds; default 60). */
+void lc_ctx_set_lock_wait(struct lc_ctx *ctx, double seconds);
+/* The command line, named in the lock file for whoever waits */
+void lc_ctx_set_command(struct lc_ctx *ctx, const char *command);
+/* Take objects the description names that exist and are not ours */
+void lc_ctx_set_adopt(struct lc_ctx *ctx, bool adopt);
+/* Testing: make the Nth configfs operation of the next run fail (1-based;
  * 0 turns it off), to exercise the rollback. */
 void lc_ctx_inject_failure(struct lc_ctx *ctx, unsigned int nth);
 
-/* --- plan and apply --------------------------------------------------------- */
+/* --- plan and apply ------------------------------------------------------------- */
 
 enum lc_op_kind {
 	LC_OP_MKDIR,
@@ -71,47 +91,96 @@ enum lc_op_kind {
 	LC_OP_UNLINK,
 };
 
+enum lc_change {
+	LC_CREATE,
+	LC_MODIFY,
+	LC_REMOVE,
+	LC_UNCHANGED,
+	LC_CHANGES,
+};
+
 struct lc_plan;
 
 /* The operations that make NODE's configfs match the description, in the
- * order they must run.  An empty plan means the node already matches. */
-int lc_plan_node(struct lc_ctx *ctx, const struct lc_cluster *c,
-		 const char *node, struct lc_plan **out, struct lc_error *err);
+ * order they must run.  An empty plan means the node already matches.
+ * Reads only; refuses (before anything changes) what the kernel could not
+ * do: RTPIs held by other ports, objects that exist and are not ours. */
+int lc_plan_node(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node,
+		 struct lc_plan **out, struct lc_error *err);
 void lc_plan_free(struct lc_plan *p);
 size_t lc_plan_count(const struct lc_plan *p);
-enum lc_op_kind lc_plan_op(const struct lc_plan *p, size_t i,
-			   const char **path, const char **arg);
-void lc_plan_print(const struct lc_plan *p, FILE *f, bool json);
+/* Operation I; a secret's value reads "(secret)" */
+enum lc_op_kind lc_plan_op(const struct lc_plan *p, size_t i, const char **path,
+			   const char **arg);
+enum lc_change lc_plan_change(const struct lc_plan *p, size_t i);
+const char *lc_op_name(enum lc_op_kind k);
+const char *lc_change_name(enum lc_change c);
+/* Objects and properties by what happens to them */
+size_t lc_plan_summary(const struct lc_plan *p, enum lc_change c);
+/* Objects under the tool's paths that it did not make and leaves alone */
+size_t lc_plan_foreign_count(const struct lc_plan *p);
+const char *lc_plan_foreign(const struct lc_plan *p, size_t i);
+/* After a failed apply: what the rollback could not undo */
+size_t lc_plan_left_count(const struct lc_plan *p);
+const char *lc_plan_left(const struct lc_plan *p, size_t i);
 
-/* Run a plan.  All or nothing: when an operation fails, the ones already
- * done are undone in reverse order and the error names the failed one. */
-int lc_apply(struct lc_ctx *ctx, struct lc_plan *p, struct lc_error *err);
+/* Lock the node, plan, run the plan and record what was made.  All or
+ * nothing: when an operation fails, the ones already done are undone in
+ * reverse order.  Returns 0; -EBUSY when another writer holds the lock past
+ * the wait; -ENOTRECOVERABLE when the rollback could not undo everything
+ * (*out lists what is left); another negative errno when an operation
+ * failed and everything was undone.  *out (may be NULL) gets the plan. */
+int lc_apply(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node,
+	     struct lc_plan **out, struct lc_error *err);
+/* Record a wanted ALUA state for GROUP (set-state semantics) that the next
+ * lc_apply on this context uses; for starting a node in a given state. */
+int lc_apply_want_state(struct lc_ctx *ctx, const struct lc_cluster *c,
+			const char *group, int state, struct lc_error *err);
 
-/* --- verify, state, status --------------------------------------------------- */
+/* Remove what liocluster made on NODE (mirrors_only: the remote fabric's
+ * objects only), all or nothing, like lc_apply. */
+int lc_clear(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node,
+	     bool mirrors_only, struct lc_plan **out, struct lc_error *err);
+
+/* --- verify ----------------------------------------------------------------------- */
+
+enum lc_diff_kind {
+	LC_DIFF_MISSING,	/* the description has it, the node has not */
+	LC_DIFF_EXTRA,		/* ours, the description no longer has it */
+	LC_DIFF_DIFFERENT,	/* a property with another value */
+	LC_DIFF_RTPI,		/* a LUN reports another RTPI than its port's */
+	LC_DIFF_STATE,		/* an ALUA group in another state than wanted */
+};
 
 struct lc_report;
 
-/* Compare NODE's live configfs with the description: missing, extra and
- * different objects, and ports whose RTPI is not the cluster's. */
-int lc_verify(struct lc_ctx *ctx, const struct lc_cluster *c,
-	      const char *node, bool check_states, struct lc_report **out,
-	      struct lc_error *err);
+/* Compare NODE's live configfs with the description: every property the
+ * tool writes, every port's RTPI as the LUNs report it, every group's state
+ * against the wanted one. */
+int lc_verify(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node,
+	      struct lc_report **out, struct lc_error *err);
 size_t lc_report_count(const struct lc_report *r);
-const char *lc_report_line(const struct lc_report *r, size_t i);
-void lc_report_print(const struct lc_report *r, FILE *f, bool json);
+/* Entry I: its kind, path, live and wanted values (NULL where none; a
+ * secret reads "(secret)") */
+enum lc_diff_kind lc_report_entry(const struct lc_report *r, size_t i, const char **path,
+				  const char **live, const char **want);
+const char *lc_diff_name(enum lc_diff_kind k);
 void lc_report_free(struct lc_report *r);
+
+/* --- ALUA states ------------------------------------------------------------------- */
 
 /* ALUA asymmetric access states, as SPC-4 numbers them. */
 int lc_state_parse(const char *name, int *state);
 const char *lc_state_name(int state);
 
-/* Set GROUP's ALUA state on every device of the cluster on this node. */
-int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c,
-		 const char *group, int state, struct lc_error *err);
-
-/* Every device's groups with their live states and members, and every
- * port's live RTPI, for humans or as JSON. */
-int lc_status(struct lc_ctx *ctx, const struct lc_cluster *c,
-	      const char *node, FILE *f, bool json, struct lc_error *err);
+/* Set GROUP's ALUA state on every device of the cluster on this node, and
+ * keep it as the wanted state.  All or none; -ENOTRECOVERABLE when a
+ * failed change could not be put back everywhere (err names the devices). */
+int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *group,
+		 int state, struct lc_error *err);
+/* GROUP's live state: the same on every device, or -1 when they differ
+ * (*wanted: the state liocluster keeps for it). */
+int lc_get_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *group,
+		 int *state, int *wanted, struct lc_error *err);
 
 #endif /* LIOCLUSTER_H */

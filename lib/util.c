@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libliocluster: errors, allocation, and what a name may be. */
+/* libliocluster: errors, allocation, vectors, string maps, numbers. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -35,9 +35,21 @@ void *lc_xcalloc(size_t n, size_t size)
 	return lc_oom(calloc(n ? n : 1, size ? size : 1));
 }
 
+void *lc_xrealloc(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		lc_oom(NULL);
+	return lc_oom(realloc(p, n && size ? n * size : 1));
+}
+
 char *lc_xstrdup(const char *s)
 {
 	return lc_oom(strdup(s));
+}
+
+char *lc_xstrndup(const char *s, size_t n)
+{
+	return lc_oom(strndup(s, n));
 }
 
 char *lc_xasprintf(const char *fmt, ...)
@@ -54,147 +66,171 @@ char *lc_xasprintf(const char *fmt, ...)
 	return lc_oom(s);
 }
 
-/*
- * A configfs path component built from the description: letters, digits
- * and . _ : - only, so that it can never hold a slash, start a hidden or
- * relative name (".", ".."), or carry white space or control characters.
- */
-bool lc_safe_component(const char *s, size_t max)
+void lc_vec_push(struct lc_vec *v, void *p)
 {
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > max || s[0] == '.' || s[0] == '-')
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (!isalnum(ch) && ch != '.' && ch != '_' && ch != ':' && ch != '-')
-			return false;
+	if (v->n == v->cap) {
+		v->cap = v->cap ? 2 * v->cap : 16;
+		v->v = lc_xrealloc(v->v, v->cap, sizeof(*v->v));
 	}
-	return true;
+	v->v[v->n++] = p;
 }
 
-static bool all_hex(const char *s, size_t n)
+void lc_vec_free(struct lc_vec *v, void (*fn)(void *))
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return n > 0;
+	for (i = 0; fn && i < v->n; i++)
+		fn(v->v[i]);
+	free(v->v);
+	memset(v, 0, sizeof(*v));
 }
 
-/* A WWPN as 16 hex digits, with or without colons between the bytes. */
-static bool valid_wwpn(const char *s)
+/* FNV-1a */
+static size_t hash(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t h = 1469598103934665603ULL;
 
-	if (n == 16)
-		return all_hex(s, 16);
-	if (n != 23)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
-			return false;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static size_t slot(const struct lc_map *m, const char *key)
+{
+	size_t i = hash(key) & (m->cap - 1);
+
+	while (m->keys[i] && strcmp(m->keys[i], key))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+void *lc_map_get(const struct lc_map *m, const char *key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = slot(m, key);
+	return m->keys[i] ? m->vals[i] : NULL;
+}
+
+void *lc_map_put(struct lc_map *m, const char *key, void *val)
+{
+	size_t i;
+	void *old;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct lc_map bigger = { 0 };
+
+		bigger.cap = m->cap ? 2 * m->cap : 64;
+		bigger.keys = lc_xcalloc(bigger.cap, sizeof(*bigger.keys));
+		bigger.vals = lc_xcalloc(bigger.cap, sizeof(*bigger.vals));
+		for (i = 0; i < m->cap; i++) {
+			if (m->keys[i]) {
+				size_t j = slot(&bigger, m->keys[i]);
+
+				bigger.keys[j] = m->keys[i];
+				bigger.vals[j] = m->vals[i];
+				bigger.n++;
+			}
+		}
+		free(m->keys);
+		free(m->vals);
+		*m = bigger;
 	}
-	return true;
+	i = slot(m, key);
+	old = m->keys[i] ? m->vals[i] : NULL;
+	if (!m->keys[i])
+		m->n++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	return old;
 }
 
-bool lc_valid_wwn(enum lc_fabric fabric, const char *wwn)
+void lc_map_free(struct lc_map *m)
 {
-	if (!lc_safe_component(wwn, LC_NAME_MAX))
-		return false;
-	switch (fabric) {
-	case LC_ISCSI:
-		/* RFC 7143 names: iqn.yyyy-mm.reversed.domain[:...], eui.16hex, naa.16/32hex */
-		if (!strncmp(wwn, "iqn.", 4))
-			return strlen(wwn) > 12 && isdigit((unsigned char)wwn[4]);
-		if (!strncmp(wwn, "eui.", 4))
-			return strlen(wwn) == 20 && all_hex(wwn + 4, 16);
-		if (!strncmp(wwn, "naa.", 4))
-			return (strlen(wwn) == 20 || strlen(wwn) == 36) &&
-			       all_hex(wwn + 4, strlen(wwn) - 4);
-		return false;
-	case LC_LOOPBACK:
-		/* tcm_loop: naa. names (SAS), the form this tool uses */
-		return !strncmp(wwn, "naa.", 4) && strlen(wwn) == 20 &&
-		       all_hex(wwn + 4, 16);
-	case LC_FC:
-		return valid_wwpn(wwn);
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+void lc_buf_add(struct lc_buf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->s = lc_xrealloc(b->s, b->cap, 1);
 	}
-	return false;
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
 }
 
-bool lc_valid_initiator(const char *name)
+void lc_buf_printf(struct lc_buf *b, const char *fmt, ...)
 {
-	if (!lc_safe_component(name, LC_NAME_MAX))
-		return false;
-	return !strncmp(name, "iqn.", 4) || !strncmp(name, "eui.", 4) ||
-	       !strncmp(name, "naa.", 4) || valid_wwpn(name);
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	lc_oom(n < 0 ? NULL : s);
+	lc_buf_add(b, s, (size_t)n);
+	free(s);
 }
 
-const char *lc_fabric_dir(enum lc_fabric f)
+char *lc_buf_take(struct lc_buf *b)
 {
-	switch (f) {
-	case LC_ISCSI:
-		return "iscsi";
-	case LC_LOOPBACK:
-		return "loopback";
-	case LC_FC:
-		return "qla2xxx";
-	}
-	return "?";
-}
+	char *s = b->s ? b->s : lc_xstrdup("");
 
-const char *lc_backstore_plugin(enum lc_backstore b)
-{
-	switch (b) {
-	case LC_RD_MCP:
-		return "rd_mcp";
-	case LC_FILEIO:
-		return "fileio";
-	case LC_IBLOCK:
-		return "iblock";
-	}
-	return "?";
-}
-
-/* qla2xxx names ports 21:00:00:24:ff:00:00:01 */
-static char *wwpn_colons(const char *w)
-{
-	char *s;
-	int i, o = 0;
-
-	if (strlen(w) == 23)
-		return lc_xstrdup(w);
-	s = lc_xcalloc(24, 1);
-	for (i = 0; i < 16; i++) {
-		s[o++] = (char)tolower((unsigned char)w[i]);
-		if (i % 2 && i < 15)
-			s[o++] = ':';
-	}
+	memset(b, 0, sizeof(*b));
 	return s;
 }
 
-char *lc_local_wwn_dir(const struct lc_port *p)
+int lc_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+		  bool hex, unsigned long long *out)
 {
-	if (p->fabric == LC_FC)
-		return wwpn_colons(p->wwn);
-	return lc_xstrdup(p->wwn);
+	unsigned long long v = 0;
+	int base = 10;
+	const char *p = s;
+
+	if (hex && (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))) {
+		base = 16;
+		p += 2;
+	} else if (s[0] == '0' && s[1]) {
+		return -EINVAL;		/* 010: octal to C, decimal to people */
+	}
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		unsigned int d;
+
+		if (isdigit((unsigned char)*p))
+			d = (unsigned int)(*p - '0');
+		else if (base == 16 && isxdigit((unsigned char)*p))
+			d = (unsigned int)(tolower((unsigned char)*p) - 'a' + 10);
+		else
+			return -EINVAL;
+		if (d > max || v > (max - d) / (unsigned int)base)
+			return -ERANGE;
+		v = v * (unsigned int)base + d;
+	}
+	if (v < min)
+		return -ERANGE;
+	*out = v;
+	return 0;
 }
 
-/* On the remote fabric: the same name, with fc. before an FC port name */
-char *lc_remote_wwn_dir(const struct lc_port *p)
+char *lc_rstrip(char *s)
 {
-	char *s, *o;
-	const char *i;
+	size_t n = strlen(s);
 
-	if (p->fabric != LC_FC)
-		return lc_xstrdup(p->wwn);
-	s = lc_xcalloc(3 + 17, 1);
-	strcpy(s, "fc.");
-	for (i = p->wwn, o = s + 3; *i; i++)
-		if (*i != ':')
-			*o++ = (char)tolower((unsigned char)*i);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
 	return s;
+}
+
+int lc_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }

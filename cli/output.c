@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* liocluster: printing what the library returns, as text or JSON. */
+#include <stdio.h>
+#include <string.h>
+
+#include "output.h"
+
+void json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void summary_text(const struct lc_plan *p, const char *node, FILE *f)
+{
+	fprintf(f, "%s: %zu to create, %zu to change, %zu to remove, %zu unchanged",
+		node, lc_plan_summary(p, LC_CREATE), lc_plan_summary(p, LC_MODIFY),
+		lc_plan_summary(p, LC_REMOVE), lc_plan_summary(p, LC_UNCHANGED));
+	fprintf(f, " (%zu configfs operations)\n", lc_plan_count(p));
+}
+
+static void op_text(const struct lc_plan *p, size_t i, FILE *f)
+{
+	const char *path, *arg;
+	enum lc_op_kind k = lc_plan_op(p, i, &path, &arg);
+
+	switch (k) {
+	case LC_OP_WRITE:
+		fprintf(f, "  write   %s = %s\n", path, arg);
+		break;
+	case LC_OP_SYMLINK:
+		fprintf(f, "  symlink %s -> %s\n", path, arg);
+		break;
+	default:
+		fprintf(f, "  %-7s %s\n", lc_op_name(k), path);
+	}
+}
+
+void print_plan(const struct lc_plan *p, const char *node, bool json, bool verbose, FILE *f)
+{
+	size_t i;
+
+	if (json) {
+		fputs("{\"node\":", f);
+		json_str(f, node);
+		fprintf(f, ",\"summary\":{\"create\":%zu,\"change\":%zu,\"remove\":%zu,\"unchanged\":%zu},",
+			lc_plan_summary(p, LC_CREATE), lc_plan_summary(p, LC_MODIFY),
+			lc_plan_summary(p, LC_REMOVE), lc_plan_summary(p, LC_UNCHANGED));
+		fputs("\"operations\":[", f);
+		for (i = 0; i < lc_plan_count(p); i++) {
+			const char *path, *arg;
+			enum lc_op_kind k = lc_plan_op(p, i, &path, &arg);
+
+			fprintf(f, "%s{\"op\":\"%s\",\"change\":\"%s\",\"path\":", i ? "," : "",
+				lc_op_name(k), lc_change_name(lc_plan_change(p, i)));
+			json_str(f, path);
+			if (arg && k != LC_OP_UNLINK && k != LC_OP_RMDIR && k != LC_OP_MKDIR) {
+				fputs(k == LC_OP_WRITE ? ",\"value\":" : ",\"target\":", f);
+				json_str(f, arg);
+			}
+			fputc('}', f);
+		}
+		fputs("],\"foreign\":[", f);
+		for (i = 0; i < lc_plan_foreign_count(p); i++) {
+			fputs(i ? "," : "", f);
+			json_str(f, lc_plan_foreign(p, i));
+		}
+		fprintf(f, "],\"count\":%zu}\n", lc_plan_count(p));
+		return;
+	}
+	summary_text(p, node, f);
+	for (i = 0; verbose && i < lc_plan_count(p); i++)
+		op_text(p, i, f);
+	if (lc_plan_foreign_count(p)) {
+		fprintf(f, "left alone (not liocluster's): %zu\n", lc_plan_foreign_count(p));
+		for (i = 0; i < lc_plan_foreign_count(p) && (verbose || i < 10); i++)
+			fprintf(f, "  %s\n", lc_plan_foreign(p, i));
+		if (!verbose && lc_plan_foreign_count(p) > 10)
+			fprintf(f, "  ... (-v lists all)\n");
+	}
+}
+
+void print_applied(const struct lc_plan *p, const char *node, double secs, bool json, FILE *f)
+{
+	if (json) {
+		fputs("{\"node\":", f);
+		json_str(f, node);
+		fprintf(f, ",\"operations\":%zu,\"created\":%zu,\"changed\":%zu,\"removed\":%zu,\"seconds\":%.3f}\n",
+			lc_plan_count(p), lc_plan_summary(p, LC_CREATE), lc_plan_summary(p, LC_MODIFY),
+			lc_plan_summary(p, LC_REMOVE), secs);
+		return;
+	}
+	fprintf(f, "%s: %zu operations in %.3f s (%zu created, %zu changed, %zu removed)\n", node,
+		lc_plan_count(p), secs, lc_plan_summary(p, LC_CREATE), lc_plan_summary(p, LC_MODIFY),
+		lc_plan_summary(p, LC_REMOVE));
+}
+
+void print_left(const struct lc_plan *p, FILE *f)
+{
+	size_t i;
+
+	if (!p || !lc_plan_left_count(p))
+		return;
+	fprintf(f, "liocluster: left behind by the failed rollback:\n");
+	for (i = 0; i < lc_plan_left_count(p); i++)
+		fprintf(f, "  %s\n", lc_plan_left(p, i));
+}
+
+void print_report(const struct lc_report *r, const char *node, bool json, FILE *f)
+{
+	size_t i;
+
+	if (json) {
+		fputs("{\"node\":", f);
+		json_str(f, node);
+		fputs(",\"differences\":[", f);
+	}
+	for (i = 0; i < lc_report_count(r); i++) {
+		const char *path, *live, *want;
+		enum lc_diff_kind k = lc_report_entry(r, i, &path, &live, &want);
+
+		if (json) {
+			fprintf(f, "%s{\"kind\":\"%s\",\"path\":", i ? "," : "", lc_diff_name(k));
+			json_str(f, path);
+			fputs(",\"live\":", f);
+			json_str(f, live);
+			fputs(",\"want\":", f);
+			json_str(f, want);
+			fputc('}', f);
+			continue;
+		}
+		switch (k) {
+		case LC_DIFF_MISSING:
+			if (want)
+				fprintf(f, "missing: %s -> %s\n", path, want);
+			else
+				fprintf(f, "missing: %s\n", path);
+			break;
+		case LC_DIFF_EXTRA:
+			fprintf(f, "extra: %s\n", path);
+			break;
+		case LC_DIFF_DIFFERENT:
+			fprintf(f, "different: %s is '%s', the description says '%s'\n", path,
+				live ? live : "(unreadable)", want ? want : "");
+			break;
+		case LC_DIFF_RTPI:
+			fprintf(f, "rtpi: %s reports '%s', the cluster's is '%s'\n", path,
+				live ? live : "(none)", want ? want : "");
+			break;
+		case LC_DIFF_STATE:
+			fprintf(f, "state: %s is %s, liocluster keeps %s\n", path, live ? live : "?",
+				want ? want : "?");
+			break;
+		}
+	}
+	if (json)
+		fprintf(f, "],\"count\":%zu}\n", lc_report_count(r));
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* liocluster: the CLI's printing of what libliocluster returns. */
+#ifndef LIOCLUSTER_OUTPUT_H
+#define LIOCLUSTER_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "liocluster.h"
+
+void json_str(FILE *f, const char *s);
+void print_plan(const struct lc_plan *p, const char *node, bool json, bool verbose, FILE *f);
+void print_applied(const struct lc_plan *p, const char *node, double secs, bool json, FILE *f);
+void print_left(const struct lc_plan *p, FILE *f);
+void print_report(const struct lc_report *r, const char *node, bool json, FILE *f);
+
+#endif
