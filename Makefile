@@ -6,6 +6,9 @@
 #   make tool       build/liocluster only
 #   make unit       the cluster tool's unit tests (ASan/UBSan), on a temporary directory
 #   make fuzz       fuzz the description parser (libFuzzer; FUZZ_SECONDS=60)
+#   make bench      how the tool scales: plan, no-op plan, verify, RSS for
+#                   4 nodes x 2 ports x {64..512} LUNs x 32 ACLs, against a
+#                   minimal walk of the same tree
 #   make demo       boot Debian 12's kernel in the lab and show the initiator's view
 #   make lab-cluster two target nodes and an initiator (open-iscsi, multipathd): the
 #                   picture without tcm_remote, then with it, and a failover
@@ -80,6 +83,14 @@ fuzz: build/fuzz-desc
 	build/fuzz-desc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -artifact_prefix=build/ \
 		-dict=tests/fuzz/yaml.dict build/fuzz-corpus
 
+# how liocluster scales, on the host: see tests/bench/bench.c
+build/bench: tests/bench/bench.c $(STANDIN) $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p build
+	$(CC) $(WARN) -O2 -g $(CPPFLAGS) -Itests/standin -o $@ tests/bench/bench.c tests/standin/standin.c $(LIB_SRC) -lyaml
+
+bench: build/bench
+	build/bench
+
 demo:
 	lab/demo.sh $(SUITE)
 
@@ -94,4 +105,4 @@ clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/Module.symvers kmod/modules.order
 	rm -rf build
 
-.PHONY: all module tool unit fuzz demo lab-cluster check clean
+.PHONY: all module tool unit fuzz bench demo lab-cluster check clean

@@ -257,6 +257,21 @@ static int cmd_groups(struct cli *cli, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_status(struct cli *cli, char **argv)
+{
+	struct lc_error err = { "" };
+	struct lc_status *s;
+	int ret;
+
+	(void)argv;
+	ret = lc_status(cli->ctx, cli->c, cli->node, &s, &err);
+	if (ret)
+		return failed(ret, &err);
+	print_status(s, cli->node, cli->json, !cli->json && isatty(STDOUT_FILENO), stdout);
+	lc_status_free(s);
+	return EXIT_OK;
+}
+
 #define NEEDS_NODE	0x1	/* and a configfs context */
 
 static const struct command {
@@ -273,6 +288,7 @@ static const struct command {
 	{ "verify", "", 0, 0, NEEDS_NODE, "report every difference; exit 1 if any", cmd_verify },
 	{ "set-state", "GROUP STATE", 2, 2, NEEDS_NODE, "set an ALUA group's state on every device", cmd_set_state },
 	{ "get-state", "GROUP", 1, 1, NEEDS_NODE, "a group's live state (exit 1: mixed or not the kept one)", cmd_get_state },
+	{ "status", "", 0, 0, NEEDS_NODE, "the node's LIO tree, marked: local, mirror, foreign, drift", cmd_status },
 	{ "groups", "[NODE]", 0, 1, 0, "the ALUA groups of a node's ports", cmd_groups },
 	{ "clear", "", 0, 0, NEEDS_NODE, "remove what liocluster made here (--mirrors: the remote fabric's only)", cmd_clear },
 };

@@ -170,3 +170,75 @@ void print_report(const struct lc_report *r, const char *node, bool json, FILE *
 	if (json)
 		fprintf(f, "],\"count\":%zu}\n", lc_report_count(r));
 }
+
+/* The tree as targetcli ls draws it; colour only on a terminal */
+void print_status(const struct lc_status *s, const char *node, bool json, bool colour, FILE *f)
+{
+	static const char *const marks[] = { "local", "mirror", "foreign", "drift", "missing" };
+	size_t i, k, n = lc_status_count(s);
+	int prev = -1;
+
+	if (json) {
+		fputs("{\"node\":", f);
+		json_str(f, node);
+		fputs(",\"objects\":[", f);
+	} else {
+		fprintf(f, "o- %s\n", node);
+	}
+	for (i = 0; i < n; i++) {
+		const char *kind, *detail, *path, *name;
+		unsigned int flags;
+		int depth;
+		bool last = true;
+
+		name = lc_status_entry(s, i, &depth, &kind, &detail, &flags, &path);
+		if (json) {
+			fputs(i ? ",{\"path\":" : "{\"path\":", f);
+			json_str(f, path);
+			fputs(",\"kind\":", f);
+			json_str(f, kind);
+			fputs(",\"name\":", f);
+			json_str(f, name);
+			fprintf(f, ",\"depth\":%d,\"detail\":", depth);
+			json_str(f, detail);
+			fputs(",\"marks\":[", f);
+			for (k = 0, prev = 0; k < 5; k++)
+				if (flags & (1u << k)) {
+					fputs(prev++ ? "," : "", f);
+					json_str(f, marks[k]);
+				}
+			fputs("]}", f);
+			continue;
+		}
+		for (k = i + 1; k < n; k++) {
+			int dk;
+			const char *a, *b, *c;
+			unsigned int fl;
+
+			lc_status_entry(s, k, &dk, &a, &b, &fl, &c);
+			if (dk <= depth) {
+				last = dk < depth;
+				break;
+			}
+		}
+		for (k = 0; k < (size_t)depth; k++)
+			fputs("  ", f);
+		fprintf(f, "  %s- ", last ? "`" : "o");
+		if (colour)
+			fputs(flags & (LC_STATUS_DRIFT | LC_STATUS_MISSING) ? "\033[31m" :
+			      flags & LC_STATUS_FOREIGN ? "\033[33m" :
+			      flags & LC_STATUS_MIRROR ? "\033[36m" :
+			      flags & LC_STATUS_LOCAL ? "\033[32m" : "", f);
+		fprintf(f, "%s", name);
+		if (colour && flags)
+			fputs("\033[0m", f);
+		if (*detail)
+			fprintf(f, " [%s]", detail);
+		for (k = 0; k < 5; k++)
+			if ((flags & (1u << k)) && k != 0 && k != 1)
+				fprintf(f, " (%s)", marks[k]);
+		fputc('\n', f);
+	}
+	if (json)
+		fputs("]}\n", f);
+}

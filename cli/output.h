@@ -13,5 +13,6 @@ void print_plan(const struct lc_plan *p, const char *node, bool json, bool verbo
 void print_applied(const struct lc_plan *p, const char *node, double secs, bool json, FILE *f);
 void print_left(const struct lc_plan *p, FILE *f);
 void print_report(const struct lc_report *r, const char *node, bool json, FILE *f);
+void print_status(const struct lc_status *s, const char *node, bool json, bool colour, FILE *f);
 
 #endif

@@ -28,22 +28,30 @@ struct build {
 	struct lc_desired *d;
 	const struct lc_cluster *c;
 	const char *node;
-	unsigned int phase;
 };
 
+/* PATH and VALUE (malloc'd) move into the tree's arena; the owner is the
+ * owning object's own path where it is in the tree */
 static struct lc_obj *add(struct build *b, enum lc_obj_kind kind, char *path, char *value,
 			  enum lc_cmp cmp, const char *owner, unsigned int flags)
 {
-	struct lc_obj *o = lc_xcalloc(1, sizeof(*o));
+	struct lc_obj *o = lc_arena_alloc(&b->d->mem, sizeof(*o));
+	const struct lc_obj *up = owner ? lc_map_get(&b->d->by_path, owner) : NULL;
+
+	const struct lc_obj *target = kind == LC_OBJ_LINK ? lc_map_get(&b->d->by_path, value) : NULL;
 
 	o->kind = kind;
-	o->path = path;
-	o->value = value;
+	o->path = lc_arena_take(&b->d->mem, path);
+	/* a link's target is an object of the tree: its path, not a copy */
+	if (target) {
+		free(value);
+		o->value = (char *)target->path;
+	} else {
+		o->value = value ? lc_arena_take(&b->d->mem, value) : NULL;
+	}
 	o->cmp = cmp;
 	o->flags = flags;
-	o->phase = b->phase;
-	o->seq = b->d->objs.n;
-	o->owner = owner ? lc_xstrdup(owner) : NULL;
+	o->owner = up ? up->path : owner ? lc_arena_str(&b->d->mem, owner) : NULL;
 	lc_vec_push(&b->d->objs, o);
 	lc_map_put(&b->d->by_path, o->path, o);
 	return o;
@@ -57,8 +65,7 @@ static void dir(struct build *b, char *path, unsigned int flags)
 		free(path);
 		return;
 	}
-	parent = lc_xstrdup(path);
-	*strrchr(parent, '/') = '\0';
+	parent = lc_xstrndup(path, (size_t)(strrchr(path, '/') - path));
 	add(b, LC_OBJ_DIR, path, NULL, LC_CMP_TEXT, parent, flags);
 	free(parent);
 }
@@ -80,8 +87,7 @@ static void attrs(struct build *b, const char *owner, const char *group, const s
 
 		if (o) {
 			/* the description's value replaces the tool's default */
-			free(o->value);
-			o->value = lc_xstrdup(kv->v[i].value);
+			o->value = lc_arena_str(&b->d->mem, kv->v[i].value);
 			free(name);
 			continue;
 		}
@@ -121,7 +127,6 @@ static void devices(struct build *b, const struct lc_state *st)
 	const struct lc_cluster *c = b->c;
 	size_t i, j;
 
-	b->phase = 1;
 	for (i = 0; i < c->ndevices; i++) {
 		const struct lc_device *d = &c->devices[i];
 		char *dev = lc_dev_path(c, d);
@@ -226,8 +231,6 @@ static void port(struct build *b, const struct lc_port *p)
 			dir(b, lc_xstrdup(m), fl);
 			add(b, LC_OBJ_LINK, lc_xasprintf("%s/lun", m),
 			    lc_xasprintf("%s/lun/lun_%u", tpg, n), LC_CMP_TEXT, m, fl);
-			/* reads empty when target core dropped the mapping */
-			attr(b, m, "write_protect", lc_xstrdup("0"), LC_CMP_NUMBER, fl);
 			free(m);
 		}
 		/* the remote fabric has no ACL attributes or authentication */
@@ -281,7 +284,6 @@ int lc_desired_build(const struct lc_cluster *c, const char *node, enum lc_rtpi_
 	/* tcm_remote reaches a device only through its own LUNs */
 	d->pins = mode == LC_RTPI_PER_LUN && remote;
 
-	b.phase = 0;
 	if (remote)
 		dir(&b, lc_xstrdup("target/remote"), 0);
 	for (i = 0; i < c->nports; i++)
@@ -290,14 +292,12 @@ int lc_desired_build(const struct lc_cluster *c, const char *node, enum lc_rtpi_
 	if (iscsi)
 		discovery(&b);
 	devices(&b, st);
-	b.phase = 2;
 	for (i = 0; i < c->nports; i++)
 		if (strcmp(c->ports[i].node, node))
 			port(&b, &c->ports[i]);
 	for (i = 0; i < c->nports; i++)
 		if (!strcmp(c->ports[i].node, node))
 			port(&b, &c->ports[i]);
-	b.phase = 3;
 	for (i = 0; d->pins && i < c->nports; i++) {
 		const struct lc_port *p = &c->ports[i];
 		char *tpg;
@@ -312,22 +312,19 @@ int lc_desired_build(const struct lc_cluster *c, const char *node, enum lc_rtpi_
 	return 0;
 }
 
-static void obj_free(void *p)
+static void obj_wipe(void *p)
 {
 	struct lc_obj *o = p;
 
-	free(o->path);
 	if (o->value && (o->flags & LC_OBJF_SECRET))
 		memset(o->value, 0, strlen(o->value));
-	free(o->value);
-	free(o->owner);
-	free(o);
 }
 
 void lc_desired_free(struct lc_desired *d)
 {
-	lc_vec_free(&d->objs, obj_free);
+	lc_vec_free(&d->objs, obj_wipe);
 	lc_map_free(&d->by_path);
+	lc_arena_free(&d->mem);
 }
 
 const struct lc_obj *lc_desired_get(const struct lc_desired *d, const char *path)

@@ -43,26 +43,24 @@ struct diff {
 static struct lc_op *push(struct diff *df, enum lc_op_kind kind, const char *path, const char *arg,
 			  enum lc_change change)
 {
-	struct lc_op *op = lc_xcalloc(1, sizeof(*op));
+	struct lc_op *op = lc_arena_alloc(&df->p->mem, sizeof(*op));
 
 	op->kind = kind;
-	op->path = lc_xstrdup(path);
-	op->arg = arg ? lc_xstrdup(arg) : NULL;
+	op->path = lc_arena_str(&df->p->mem, path);
+	op->arg = lc_arena_str(&df->p->mem, arg);
 	op->change = change;
 	lc_vec_push(&df->p->ops, op);
 	return op;
 }
 
+/* What an op holds outside its plan's arena; a secret is wiped */
 void lc_op_free(struct lc_op *op)
 {
-	free(op->path);
 	if (op->arg && (op->flags & LC_OBJF_SECRET))
 		memset(op->arg, 0, strlen(op->arg));
-	free(op->arg);
 	free(op->old);
 	lc_kvs_free(&op->restore);
 	lc_kvs_free(&op->relink);
-	free(op);
 }
 
 static void problem(struct diff *df, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -306,9 +304,29 @@ static void remake(struct diff *df, const struct lc_obj *o, const char *why);
 static void restore_members(struct diff *df, struct lc_op *op, const char *group);
 static struct lc_op *removal(struct diff *df, const struct lc_live_obj *o, enum lc_change ch);
 
+static void attr_op_live(struct diff *df, const struct lc_obj *o, const char *live);
+
+/* Each attribute is read once: no cache (a big tree has a few hundred
+ * thousand of them) */
 static void attr_op(struct diff *df, const struct lc_obj *o)
 {
-	const char *live;
+	char *path, *live = NULL;
+
+	if (parent_fresh(df, o)) {
+		attr_op_live(df, o, NULL);
+		return;
+	}
+	/* control is write-only: what it said shows in info */
+	path = o->cmp == LC_CMP_CONTROL ? lc_xasprintf("%s/info", o->owner) : NULL;
+	if (lc_read_attr(df->ctx, path ? path : o->path, &live))
+		live = NULL;
+	attr_op_live(df, o, live);
+	free(live);
+	free(path);
+}
+
+static void attr_op_live(struct diff *df, const struct lc_obj *o, const char *live)
+{
 	struct lc_op *op;
 	char *old;
 
@@ -323,27 +341,6 @@ static void attr_op(struct diff *df, const struct lc_obj *o)
 		op->fresh = true;
 		op->flags = o->flags & LC_OBJF_SECRET;
 		return;
-	}
-	if (o->cmp == LC_CMP_CONTROL) {
-		/* control is write-only: what it said shows in info */
-		char *info = lc_xasprintf("%s/info", o->owner);
-
-		live = lc_live_value(&df->live, info);
-		free(info);
-	} else {
-		live = lc_live_value(&df->live, o->path);
-	}
-	if (!strcmp(strrchr(o->path, '/'), "/write_protect") && (!live || !*live) &&
-	    lc_path_kind(o->owner) == LC_K_MAPPED) {
-		const struct lc_live_obj *l = lc_map_get(&df->link_in, o->owner);
-
-		/* a mapping target core dropped (its LUN was unlinked once):
-		 * the link is still there, the initiator sees nothing */
-		if (l && l->target && !lc_map_get(&df->stale, l->path) &&
-		    !lc_map_get(&df->removing, l->path)) {
-			relink(df, l, l->target);
-			return;
-		}
 	}
 	if (lc_value_equal(o->cmp, live, o->value) && !group_remade(df, o)) {
 		df->p->count[LC_UNCHANGED]++;
@@ -447,13 +444,28 @@ static void link_op(struct diff *df, const struct lc_obj *o)
 	const struct lc_live_obj *other;
 
 	if (parent_fresh(df, o)) {
-		push(df, LC_OP_SYMLINK, o->path, o->value, LC_CREATE);
-		lc_vec_push(&df->p->created, lc_xstrdup(o->path));
+		lc_vec_push(&df->p->created, push(df, LC_OP_SYMLINK, o->path, o->value, LC_CREATE)->path);
 		return;
 	}
 	l = lc_live_get(&df->live, o->path);
 	if (l && l->target && !strcmp(l->target, o->value) && !lc_map_get(&df->stale, o->path)) {
-		df->p->count[LC_UNCHANGED]++;
+		char *wp, *v = NULL;
+
+		if (l->kind != LC_K_MAPPED_LINK) {
+			df->p->count[LC_UNCHANGED]++;
+			return;
+		}
+		/* a mapping target core dropped (its LUN was unlinked once):
+		 * the link is still there, write_protect reads empty, the
+		 * initiator sees nothing */
+		wp = lc_xasprintf("%s/write_protect", o->owner);
+		if (lc_read_attr(df->ctx, wp, &v) || *v) {
+			df->p->count[LC_UNCHANGED]++;
+		} else {
+			relink(df, l, o->value);
+		}
+		free(v);
+		free(wp);
 		return;
 	}
 	if (l && l->target && !strcmp(l->target, o->value)) {
@@ -469,7 +481,7 @@ static void link_op(struct diff *df, const struct lc_obj *o)
 		lc_live_capture(&df->live, dir, lc_path_kind(dir), true, &op->restore);
 		free(dir);
 		lc_map_put(&df->removing, other->path, (void *)1);
-		lc_vec_push(&df->p->removed, lc_xstrdup(other->path));
+		lc_vec_push(&df->p->removed, op->path);
 	}
 	if (l) {
 		struct lc_op *op = push(df, LC_OP_UNLINK, o->path, l->target, LC_MODIFY);
@@ -478,8 +490,8 @@ static void link_op(struct diff *df, const struct lc_obj *o)
 		lc_live_capture(&df->live, dir, lc_path_kind(dir), true, &op->restore);
 		free(dir);
 	}
-	push(df, LC_OP_SYMLINK, o->path, o->value, l ? LC_MODIFY : LC_CREATE);
-	lc_vec_push(&df->p->created, lc_xstrdup(o->path));
+	lc_vec_push(&df->p->created,
+		    push(df, LC_OP_SYMLINK, o->path, o->value, l ? LC_MODIFY : LC_CREATE)->path);
 	if (lc_path_kind(o->path) == LC_K_LUN_LINK) {
 		struct lc_vec m = { 0 };
 		size_t i;
@@ -497,6 +509,8 @@ static void link_op(struct diff *df, const struct lc_obj *o)
 
 static void dir_op(struct diff *df, const struct lc_obj *o)
 {
+	struct lc_op *op;
+
 	if (!parent_fresh(df, o) && lc_live_get(&df->live, o->path)) {
 		df->p->count[LC_UNCHANGED]++;
 		return;
@@ -506,11 +520,11 @@ static void dir_op(struct diff *df, const struct lc_obj *o)
 		df->p->count[LC_UNCHANGED]++;	/* a fabric the scan could not list */
 		return;
 	}
-	push(df, LC_OP_MKDIR, o->path, NULL, LC_CREATE);
+	op = push(df, LC_OP_MKDIR, o->path, NULL, LC_CREATE);
 	mark_fresh(df, o->path);
 	/* a fabric is nobody's; an HBA we make is ours to remove when empty */
 	if (lc_path_kind(o->path) != LC_K_FABRIC)
-		lc_vec_push(&df->p->created, lc_xstrdup(o->path));
+		lc_vec_push(&df->p->created, op->path);
 }
 
 /* --- removing ------------------------------------------------------------------------- */
@@ -527,8 +541,13 @@ static void index_links(struct diff *df)
 		if (o->kind != LC_K_LUN_LINK && o->kind != LC_K_MAPPED_LINK)
 			continue;
 		dir = lc_xstrndup(o->path, (size_t)(strrchr(o->path, '/') - o->path));
-		if (!lc_map_get(&df->link_in, dir))
-			lc_map_put(&df->link_in, lc_xstrdup(dir), o);
+		/* the LUN's own path string, from the walk */
+		{
+			const struct lc_live_obj *d = lc_live_get(&df->live, dir);
+
+			if (d && !lc_map_get(&df->link_in, d->path))
+				lc_map_put(&df->link_in, d->path, o);
+		}
 		free(dir);
 	}
 }
@@ -548,7 +567,7 @@ static struct lc_op *removal(struct diff *df, const struct lc_live_obj *o, enum 
 		lc_live_capture(&df->live, o->path, o->kind, false, &op->restore);
 	}
 	lc_map_put(&df->removing, o->path, (void *)1);
-	lc_vec_push(&df->p->removed, lc_xstrdup(o->path));
+	lc_vec_push(&df->p->removed, op->path);
 	return op;
 }
 
@@ -670,8 +689,7 @@ static void remake(struct diff *df, const struct lc_obj *o, const char *why)
 	if (kind == LC_K_GROUP)
 		restore_members(df, op, obj);
 	/* the property is the object's first: everything after it follows */
-	push(df, LC_OP_MKDIR, obj, NULL, LC_MODIFY);
-	lc_vec_push(&df->p->created, lc_xstrdup(obj));
+	lc_vec_push(&df->p->created, push(df, LC_OP_MKDIR, obj, NULL, LC_MODIFY)->path);
 	mark_fresh(df, obj);
 	push(df, LC_OP_WRITE, o->path, o->value, LC_MODIFY)->fresh = true;
 }
@@ -801,7 +819,7 @@ static void diff_free(struct diff *df)
 	lc_map_free(&df->fresh);
 	lc_map_free(&df->removing);
 	lc_map_free(&df->stale);
-	free_keys(&df->link_in, false);
+	lc_map_free(&df->link_in);
 	free_keys(&df->pins, true);
 	lc_vec_free(&df->problems, free);
 }
@@ -828,12 +846,20 @@ int lc_diff(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node, st
 	struct diff df = { .ctx = ctx, .c = c, .node = node, .st = st, .report = report };
 	struct lc_plan *p;
 	size_t i;
-	int ret;
+	int ret = 0;
 
 	*out = NULL;
-	ret = lc_desired_build(c, node, lc_ctx_rtpi_mode(ctx), st, &df.d, err);
+	if (clear) {
+		/* nothing is desired: everything ours goes */
+		if (!lc_cluster_has_node(c, node))
+			return lc_fail(err, -ENOENT, "no node '%.64s' in cluster %s", node, c->name);
+		memset(&df.d, 0, sizeof(df.d));
+		df.d.mode = lc_ctx_rtpi_mode(ctx);
+	} else {
+		ret = lc_desired_build(c, node, lc_ctx_rtpi_mode(ctx), st, &df.d, err);
+	}
 	if (!ret)
-		ret = lc_live_scan(ctx, &df.live, err);
+		ret = lc_live_scan(ctx, &df.live, &df.d.by_path, err);
 	if (ret) {
 		diff_free(&df);
 		return ret;
@@ -847,12 +873,7 @@ int lc_diff(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node, st
 			lc_state_disown(st, st->owned_paths.v[i]);
 	index_links(&df);
 	read_pins(&df);
-	if (clear) {
-		/* nothing is desired: everything ours goes */
-		lc_desired_free(&df.d);
-		memset(&df.d, 0, sizeof(df.d));
-		df.d.mode = lc_ctx_rtpi_mode(ctx);
-	} else {
+	if (!clear) {
 		check_foreign(&df);
 		check_rtpis(&df);
 	}
@@ -930,11 +951,12 @@ void lc_plan_free(struct lc_plan *p)
 		lc_op_free(p->ops.v[i]);
 	lc_vec_free(&p->ops, NULL);
 	lc_vec_free(&p->foreign, free);
-	lc_vec_free(&p->created, free);
-	lc_vec_free(&p->removed, free);
+	lc_vec_free(&p->created, NULL);	/* the ops' paths */
+	lc_vec_free(&p->removed, NULL);
 	lc_vec_free(&p->states, free);
 	lc_vec_free(&p->left, free);
 	free(p->node);
+	lc_arena_free(&p->mem);
 	free(p);
 }
 

@@ -42,7 +42,7 @@ struct lc_vec {
 	void **v;
 	size_t n, cap;
 };
-void lc_vec_push(struct lc_vec *v, void *p);
+void lc_vec_push(struct lc_vec *v, const void *p);
 void lc_vec_free(struct lc_vec *v, void (*fn)(void *));
 
 /* A string-keyed hash map (open addressing); keys are not copied */
@@ -55,6 +55,19 @@ void *lc_map_get(const struct lc_map *m, const char *key);
 /* Sets KEY to VAL; returns the previous value or NULL. */
 void *lc_map_put(struct lc_map *m, const char *key, void *val);
 void lc_map_free(struct lc_map *m);
+
+/* An arena: strings and structs that live and die together (the desired
+ * and live trees, a plan), without a malloc each */
+struct lc_arena {
+	char *cur;
+	size_t left;
+	struct lc_vec blocks;
+};
+void *lc_arena_alloc(struct lc_arena *a, size_t n);	/* zeroed */
+char *lc_arena_str(struct lc_arena *a, const char *s);
+char *lc_arena_strn(struct lc_arena *a, const char *s, size_t n);
+char *lc_arena_take(struct lc_arena *a, char *s);	/* S is freed */
+void lc_arena_free(struct lc_arena *a);
 
 /* A growable string */
 struct lc_buf {
@@ -315,17 +328,22 @@ void lc_list_free(struct lc_dirent *e, size_t n);
 /* The live tree: every user-made object under target/ (the object grammar
  * of layout.c), found by one walk; attribute values are read on demand. */
 struct lc_live_obj {
-	char *path;
+	const char *path;
 	enum lc_kind kind;
-	char *target;		/* links: configfs-relative target */
+	const char *target;	/* links: configfs-relative target */
 };
 struct lc_live {
 	struct lc_vec objs;		/* struct lc_live_obj *, in walk order */
 	struct lc_map by_path;
-	struct lc_map values;		/* path -> char * (read cache) */
+	struct lc_map values;		/* path -> value (read cache) */
 	const struct lc_ctx *ctx;
+	const struct lc_map *intern;	/* path -> an object whose first member is that path */
+	struct lc_arena mem;		/* objects, paths, cached values */
 };
-int lc_live_scan(const struct lc_ctx *ctx, struct lc_live *live, struct lc_error *err);
+/* INTERN (may be NULL): strings to reuse for equal paths (the desired
+ * tree's; it must outlive LIVE) */
+int lc_live_scan(const struct lc_ctx *ctx, struct lc_live *live, const struct lc_map *intern,
+		 struct lc_error *err);
 void lc_live_free(struct lc_live *live);
 const struct lc_live_obj *lc_live_get(const struct lc_live *live, const char *path);
 /* An attribute's value (trimmed), cached; NULL when unreadable */
@@ -378,15 +396,14 @@ enum lc_obj_kind { LC_OBJ_DIR, LC_OBJ_ATTR, LC_OBJ_LINK, LC_OBJ_PIN };
 #define LC_OBJF_RECREATE 0x04	/* a difference means: make the object again */
 #define LC_OBJF_STATE	0x08	/* an ALUA state (the wanted one) */
 
+/* In the order the kernel needs them made (desired.c says which) */
 struct lc_obj {
-	enum lc_obj_kind kind;
-	enum lc_cmp cmp;
-	unsigned int flags;
-	unsigned int phase;	/* the order objects are made in */
-	size_t seq;
-	char *path;		/* PIN: the TPG's path */
+	const char *path;	/* first: lc_live_scan interns through it */
 	char *value;		/* ATTR: value; LINK: target; PIN: the RTPI */
-	char *owner;		/* ATTR/PIN: the object it belongs to; DIR/LINK: parent */
+	const char *owner;	/* ATTR/PIN: the object it belongs to; DIR/LINK: parent */
+	unsigned char kind;	/* enum lc_obj_kind */
+	unsigned char cmp;	/* enum lc_cmp */
+	unsigned short flags;
 };
 
 struct lc_desired {
@@ -396,6 +413,7 @@ struct lc_desired {
 	const char *node;
 	enum lc_rtpi_mode mode;
 	bool pins;			/* per-LUN kernel with remote ports: pin local RTPIs */
+	struct lc_arena mem;		/* the objects and their strings */
 };
 int lc_desired_build(const struct lc_cluster *c, const char *node, enum lc_rtpi_mode mode,
 		     const struct lc_state *st, struct lc_desired *d, struct lc_error *err);
@@ -413,7 +431,7 @@ char *lc_control_from_info(const char *plugin, const char *info);
 
 struct lc_op {
 	enum lc_op_kind kind;
-	char *path;
+	const char *path;
 	char *arg;		/* WRITE: the value; SYMLINK: the target; UNLINK: the old target */
 	char *old;		/* WRITE: the value to put back on undo, NULL: nothing */
 	struct lc_kvs restore;	/* after undoing an RMDIR/UNLINK: attributes to write back */
@@ -433,6 +451,7 @@ struct lc_plan {
 	struct lc_vec states;		/* char *: "group=state" the plan records */
 	struct lc_vec left;		/* char *: what a failed rollback left behind */
 	char *node;
+	struct lc_arena mem;		/* the ops, their paths and arguments */
 };
 void lc_op_free(struct lc_op *op);
 

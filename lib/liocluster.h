@@ -183,4 +183,25 @@ int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *gro
 int lc_get_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *group,
 		 int *state, int *wanted, struct lc_error *err);
 
+/* --- status ---------------------------------------------------------------------------- */
+
+#define LC_STATUS_LOCAL		0x01	/* this node's own port and what is in it */
+#define LC_STATUS_MIRROR	0x02	/* a peer's port, on the remote fabric */
+#define LC_STATUS_FOREIGN	0x04	/* not liocluster's: left alone */
+#define LC_STATUS_DRIFT		0x08	/* differs from the description */
+#define LC_STATUS_MISSING	0x10	/* described, not there */
+
+struct lc_status;
+
+/* The node's LIO tree, every object depth-first with its details and marks
+ * (what differs is what verify reports). */
+int lc_status(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node,
+	      struct lc_status **out, struct lc_error *err);
+size_t lc_status_count(const struct lc_status *s);
+/* Entry I's name; its depth in the tree, kind ("device", "TPG", ...),
+ * details, LC_STATUS_* flags and configfs path */
+const char *lc_status_entry(const struct lc_status *s, size_t i, int *depth, const char **kind,
+			    const char **detail, unsigned int *flags, const char **path);
+void lc_status_free(struct lc_status *s);
+
 #endif /* LIOCLUSTER_H */

@@ -288,11 +288,22 @@ void lc_list_free(struct lc_dirent *e, size_t n)
 
 static void add_obj(struct lc_live *live, const char *path, enum lc_kind kind, char *target)
 {
-	struct lc_live_obj *o = lc_xcalloc(1, sizeof(*o));
+	struct lc_live_obj *o = lc_arena_alloc(&live->mem, sizeof(*o));
 
-	o->path = lc_xstrdup(path);
+	const struct lc_live_obj *t = target ? lc_map_get(&live->by_path, target) : NULL;
+
+	const char *const *same = live->intern ? lc_map_get(live->intern, path) : NULL;
+
+	/* the desired tree's string for the same path, else a copy */
+	o->path = same ? *same : lc_arena_str(&live->mem, path);
 	o->kind = kind;
-	o->target = target;
+	/* a target walked before (devices, then LUNs, then ACLs): shared */
+	if (t) {
+		free(target);
+		o->target = t->path;
+	} else {
+		o->target = target ? lc_arena_take(&live->mem, target) : NULL;
+	}
 	lc_vec_push(&live->objs, o);
 	lc_map_put(&live->by_path, o->path, o);
 }
@@ -329,7 +340,8 @@ static void walk(struct lc_live *live, const char *obj, enum lc_kind kind)
 	}
 }
 
-int lc_live_scan(const struct lc_ctx *ctx, struct lc_live *live, struct lc_error *err)
+int lc_live_scan(const struct lc_ctx *ctx, struct lc_live *live, const struct lc_map *intern,
+		 struct lc_error *err)
 {
 	struct lc_dirent *e;
 	size_t n, i;
@@ -337,6 +349,7 @@ int lc_live_scan(const struct lc_ctx *ctx, struct lc_live *live, struct lc_error
 
 	memset(live, 0, sizeof(*live));
 	live->ctx = ctx;
+	live->intern = intern;
 	ret = lc_list(ctx, "target", &e, &n);
 	if (ret == -ENOENT)
 		return 0;	/* target core is not loaded: nothing lives here */
@@ -374,29 +387,12 @@ int lc_live_scan(const struct lc_ctx *ctx, struct lc_live *live, struct lc_error
 	return 0;
 }
 
-static void obj_free(void *p)
-{
-	struct lc_live_obj *o = p;
-
-	free(o->path);
-	free(o->target);
-	free(o);
-}
-
 void lc_live_free(struct lc_live *live)
 {
-	size_t i;
-
-	lc_vec_free(&live->objs, obj_free);
+	lc_vec_free(&live->objs, NULL);
 	lc_map_free(&live->by_path);
-	for (i = 0; i < live->values.cap; i++) {
-		if (live->values.keys && live->values.keys[i]) {
-			free((char *)live->values.keys[i]);
-			if (live->values.vals[i] != (void *)live)
-				free(live->values.vals[i]);
-		}
-	}
 	lc_map_free(&live->values);
+	lc_arena_free(&live->mem);
 }
 
 const struct lc_live_obj *lc_live_get(const struct lc_live *live, const char *path)
@@ -414,8 +410,9 @@ const char *lc_live_value(struct lc_live *live, const char *path)
 		return v == (void *)live ? NULL : v;
 	if (lc_read_attr(live->ctx, path, &s))
 		s = NULL;
-	lc_map_put(&live->values, lc_xstrdup(path), s ? (void *)s : (void *)live);
-	return s;
+	v = s ? lc_arena_take(&live->mem, s) : NULL;
+	lc_map_put(&live->values, lc_arena_str(&live->mem, path), v ? v : (void *)live);
+	return v;
 }
 
 struct capture {

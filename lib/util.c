@@ -66,13 +66,13 @@ char *lc_xasprintf(const char *fmt, ...)
 	return lc_oom(s);
 }
 
-void lc_vec_push(struct lc_vec *v, void *p)
+void lc_vec_push(struct lc_vec *v, const void *p)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? 2 * v->cap : 16;
 		v->v = lc_xrealloc(v->v, v->cap, sizeof(*v->v));
 	}
-	v->v[v->n++] = p;
+	v->v[v->n++] = (void *)p;
 }
 
 void lc_vec_free(struct lc_vec *v, void (*fn)(void *))
@@ -233,4 +233,59 @@ char *lc_rstrip(char *s)
 int lc_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --- an arena: many small strings and structs freed at once ---------------------- */
+
+#define LC_ARENA_BLOCK (256 * 1024)
+
+void *lc_arena_alloc(struct lc_arena *a, size_t n)
+{
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (n > a->left) {
+		size_t size = n > LC_ARENA_BLOCK / 4 ? n : LC_ARENA_BLOCK;
+		char *block = lc_xcalloc(1, size);
+
+		lc_vec_push(&a->blocks, block);
+		if (n > LC_ARENA_BLOCK / 4)
+			return block;	/* a big one gets a block of its own */
+		a->cur = block;
+		a->left = size;
+	}
+	p = a->cur;
+	a->cur += n;
+	a->left -= n;
+	return p;
+}
+
+char *lc_arena_strn(struct lc_arena *a, const char *s, size_t n)
+{
+	char *p = lc_arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *lc_arena_str(struct lc_arena *a, const char *s)
+{
+	return s ? lc_arena_strn(a, s, strlen(s)) : NULL;
+}
+
+/* S (malloc'd) moved into the arena */
+char *lc_arena_take(struct lc_arena *a, char *s)
+{
+	char *p = lc_arena_str(a, s);
+
+	free(s);
+	return p;
+}
+
+void lc_arena_free(struct lc_arena *a)
+{
+	lc_vec_free(&a->blocks, free);
+	a->cur = NULL;
+	a->left = 0;
 }

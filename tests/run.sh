@@ -76,6 +76,16 @@ else
 fi
 rm -f /tmp/fuzz.$$
 
+echo "# the cluster tool at scale: make bench (figures; the check is that it converges)"
+if make -s bench >/tmp/bench.$$ 2>&1 && grep -q '^  512 ' /tmp/bench.$$ && ! grep -q '(!)' /tmp/bench.$$; then
+	sed 's/^/#   /' /tmp/bench.$$
+	ok "bench: 4 x 2 x {64..512} LUNs x 32 ACLs planned, applied, re-planned to 0 operations and verified clean"
+else
+	sed 's/^/#   /' /tmp/bench.$$ | tail -n 30
+	not_ok "bench: did not run to the end, or a re-plan after apply was not empty"
+fi
+rm -f /tmp/bench.$$
+
 BENCH=()
 for suite in $SUITES; do
 	echo "# kernel matrix: $suite"
