@@ -91,7 +91,8 @@ static void attrs(struct build *b, const char *owner, const char *group, const s
 			free(name);
 			continue;
 		}
-		add(b, LC_OBJ_ATTR, name, lc_xstrdup(kv->v[i].value), LC_CMP_NUMBER, owner, flags);
+		add(b, LC_OBJ_ATTR, name, lc_xstrdup(kv->v[i].value), LC_CMP_NUMBER, owner,
+		    flags | LC_OBJF_NAMED);
 	}
 }
 

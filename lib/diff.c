@@ -246,6 +246,51 @@ static void check_rtpis(struct diff *df)
 	free(keys);
 }
 
+/* --- attributes the description names ------------------------------------------------- */
+
+/* A live object like OWNER: a device for a device, a TPG or ACL of the same
+ * fabric for a TPG or ACL */
+static const char *sibling(const struct diff *df, const char *owner)
+{
+	enum lc_kind k = lc_path_kind(owner);
+	const char *fab = owner + 7;
+	size_t flen = strcspn(fab, "/"), i;
+
+	for (i = 0; i < df->live.objs.n; i++) {
+		const struct lc_live_obj *o = df->live.objs.v[i];
+
+		if (o->kind == k && (k == LC_K_DEVICE || !strncmp(o->path + 7, fab, flen + 1)))
+			return o->path;
+	}
+	return NULL;
+}
+
+/* Each attribute the description names must be one this kernel offers:
+ * checked on the object itself, or on one like it (when the node has none
+ * yet, the write itself fails and the apply rolls back) */
+static void check_named(struct diff *df)
+{
+	size_t i;
+
+	for (i = 0; i < df->d.objs.n; i++) {
+		const struct lc_obj *o = df->d.objs.v[i];
+		const char *where, *rel;
+		char *f;
+
+		if (!(o->flags & LC_OBJF_NAMED))
+			continue;
+		rel = o->path + strlen(o->owner) + 1;
+		where = lc_live_get(&df->live, o->owner) ? o->owner : sibling(df, o->owner);
+		if (!where)
+			continue;
+		f = lc_xasprintf("%s/%s", where, rel);
+		if (!lc_exists(df->ctx, f))
+			problem(df, "%s: this kernel has no attribute %s (see %s/%.*s)", o->owner, rel,
+				where, (int)(strrchr(rel, '/') ? strrchr(rel, '/') - rel : 0), rel);
+		free(f);
+	}
+}
+
 /* --- making and changing -------------------------------------------------------------- */
 
 static bool parent_fresh(const struct diff *df, const struct lc_obj *o)
@@ -764,6 +809,25 @@ static void prune(struct diff *df, bool mirrors_only)
 		if (keep)
 			gone.v[i--] = gone.v[--gone.n];
 	}
+	/* nothing goes that a link outside the removal still points at (a
+	 * port of another tool on our device): configfs would refuse it
+	 * half-way (EBUSY) */
+	if (!df->report) {
+		struct lc_map going = { 0 };
+
+		for (i = 0; i < gone.n; i++)
+			lc_map_put(&going, ((struct lc_live_obj *)gone.v[i])->path, (void *)1);
+		for (i = 0; i < df->live.objs.n; i++) {
+			const struct lc_live_obj *l = df->live.objs.v[i];
+
+			if ((l->kind == LC_K_LUN_LINK || l->kind == LC_K_MAPPED_LINK) && l->target &&
+			    lc_map_get(&going, l->target) && !lc_map_get(&going, l->path) &&
+			    !lc_map_get(&df->removing, l->path))
+				problem(df, "%s would be removed, but %s (not liocluster's) links to it; remove that link first",
+					l->target, l->path);
+		}
+		lc_map_free(&going);
+	}
 	if (gone.n)
 		qsort(gone.v, gone.n, sizeof(void *), cmp_removal);
 	/* pins of local ports that go (before 6.4) */
@@ -876,6 +940,7 @@ int lc_diff(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node, st
 	if (!clear) {
 		check_foreign(&df);
 		check_rtpis(&df);
+		check_named(&df);
 	}
 	for (i = 0; i < df.d.objs.n && (!df.problems.n || report); i++) {
 		const struct lc_obj *o = df.d.objs.v[i];

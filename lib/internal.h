@@ -395,6 +395,7 @@ enum lc_obj_kind { LC_OBJ_DIR, LC_OBJ_ATTR, LC_OBJ_LINK, LC_OBJ_PIN };
 #define LC_OBJF_SECRET	0x02	/* a secret: compared, never printed */
 #define LC_OBJF_RECREATE 0x04	/* a difference means: make the object again */
 #define LC_OBJF_STATE	0x08	/* an ALUA state (the wanted one) */
+#define LC_OBJF_NAMED	0x10	/* an attribute the description names: the kernel must have it */
 
 /* In the order the kernel needs them made (desired.c says which) */
 struct lc_obj {

@@ -219,5 +219,7 @@ lio_clear() {
 	for g in "$T"/core/alua/lu_gps/*; do
 		[ "${g##*/}" = default_lu_gp ] || rmdir "$g" 2>/dev/null
 	done
+	# liocluster's record of what it made goes with the tree, as at a reboot
+	rm -rf /run/liocluster
 	return 0
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1357,6 +1358,7 @@ static void test_set_state(void)
 
 /* --- the command line ------------------------------------------------------------------------ */
 
+
 static int run_cli(const char *args, char **out)
 {
 	char cmd[4096], *buf = NULL;
@@ -1501,6 +1503,314 @@ static void test_cli(void)
 	env_free(e);
 }
 
+
+/* --- among real admins: one writer, only what is ours, FC, CHAP ------------------ */
+
+/* Two applies of different descriptions at once, 100 rounds: the lock makes
+ * one wait; the tree is the description of the one that ran last */
+static void test_one_writer(void)
+{
+	struct env *e = env_new(STANDIN_PER_LUN);
+	char a[600], b[600], *out = NULL;
+	int round, wrong = 0;
+
+	snprintf(a, sizeof(a), "-c %s/two-nodes.yaml -r %s --state-dir %s -n node-a", data_dir,
+		 e->root, e->state);
+	snprintf(b, sizeof(b), "-c %s/two-nodes-v3.yaml -r %s --state-dir %s -n node-a", data_dir,
+		 e->root, e->state);
+	for (round = 0; round < 100; round++) {
+		char cmd[2000];
+		FILE *p;
+		char last[8] = "";
+
+		/* both start together; each prints its name when done: the last
+		 * line names the one that ran last */
+		snprintf(cmd, sizeof(cmd),
+			 "export LIOCLUSTER_STANDIN=1; (build/liocluster-standin %s apply >/dev/null 2>&1 && echo A) & "
+			 "(build/liocluster-standin %s apply >/dev/null 2>&1 && echo B) & wait", a, b);
+		p = popen(cmd, "r");
+		while (p && fgets(cmd, sizeof(cmd), p))
+			snprintf(last, sizeof(last), "%c", cmd[0]);
+		if (p)
+			pclose(p);
+		{
+			struct lc_cluster *c = load(last[0] == 'A' ? "two-nodes.yaml" : "two-nodes-v3.yaml");
+
+			if (!last[0] || verify_count(e, c, "node-a") != 0)
+				wrong++;
+			lc_cluster_free(c);
+		}
+	}
+	CHECK(!wrong, "%d of 100 rounds did not end as the last apply's description", wrong);
+	printf("# 100 rounds of two concurrent applies on one node: %d ended otherwise\n", wrong);
+	/* a writer that cannot wait: exit 5, naming the holder */
+	{
+		char st[300], lock[400];
+		int fd;
+
+		snprintf(st, sizeof(st), "%s", e->state);
+		snprintf(lock, sizeof(lock), "%s/lock", st);
+		fd = open(lock, O_RDWR | O_CREAT, 0600);
+		CHECK(fd >= 0 && !flock(fd, LOCK_EX), "take the lock");
+		CHECK(write(fd, "pid 4242\ncommand liocluster apply (test)\nsince 1700000000\n", 57) == 57, "write the holder");
+		snprintf(b, sizeof(b), "-c %s/two-nodes.yaml -r %s --state-dir %s -n node-a --wait 0.2 apply",
+			 data_dir, e->root, e->state);
+		CHECK_EQ_INT(run_cli(b, &out), 5);
+		CHECK_STR_HAS(out, "pid 4242");
+		CHECK_STR_HAS(out, "liocluster apply (test)");
+		free(out);
+		snprintf(b, sizeof(b), "-c %s/two-nodes.yaml -r %s --state-dir %s -n node-a --wait 0 set-state grp-a ao",
+			 data_dir, e->root, e->state);
+		CHECK_EQ_INT(run_cli(b, &out), 5);
+		free(out);
+		/* readers never wait */
+		snprintf(b, sizeof(b), "-c %s/two-nodes.yaml -r %s --state-dir %s -n node-a verify",
+			 data_dir, e->root, e->state);
+		CHECK(run_cli(b, NULL) <= 1, "verify while locked");
+		close(fd);
+	}
+	env_free(e);
+}
+
+/* What is not ours survives everything; what the description names and
+ * is not ours is refused unless adopted */
+static void test_only_ours(void)
+{
+	enum standin_kind kinds[] = { STANDIN_PER_LUN, STANDIN_PER_TPG };
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		struct env *e = env_new(kinds[k]);
+		struct lc_cluster *c = load("two-nodes.yaml"), *c3 = load("two-nodes-v3.yaml");
+		struct lc_plan *p = NULL;
+		struct lc_error err = { "" };
+		char *s, *foreign_before, *foreign_after;
+		const char *acl = "target/iscsi/iqn.2026-11.com.example:unit.node-a/tpgt_1/acls/iqn.2026-12.com.example:by-hand";
+		size_t i, listed = 0;
+
+		/* targetcli's objects: a fileio backstore in the cluster's own HBA
+		 * index and one of its own, an iSCSI target with a LUN and an ACL */
+		CHECK_EQ_INT(op(e, "mkdir", "target/core/fileio_7", NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", "target/core/fileio_7/theirs", NULL), 0);
+		op(e, "write", "target/core/fileio_7/theirs/control", "fd_dev_name=/tmp/t.img,fd_dev_size=4194304");
+		op(e, "write", "target/core/fileio_7/theirs/enable", "1");
+		CHECK_EQ_INT(op(e, "mkdir", "target/core/fileio_0", NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", "target/core/fileio_0/disk1", NULL), 0);
+		op(e, "write", "target/core/fileio_0/disk1/control", "fd_dev_name=/tmp/d.img,fd_dev_size=4194304");
+		op(e, "write", "target/core/fileio_0/disk1/wwn/vpd_unit_serial", "theirs-0001");
+		op(e, "write", "target/core/fileio_0/disk1/enable", "1");
+		op(e, "mkdir", "target/iscsi", NULL);
+		op(e, "mkdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.x:sn.1", NULL);
+		op(e, "mkdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.x:sn.1/tpgt_1", NULL);
+		op(e, "mkdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.x:sn.1/tpgt_1/lun/lun_0", NULL);
+		CHECK_EQ_INT(op(e, "symlink", "target/core/fileio_0/disk1",
+				"target/iscsi/iqn.2003-01.org.linux-iscsi.x:sn.1/tpgt_1/lun/lun_0/disk1"), 0);
+		op(e, "mkdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.x:sn.1/tpgt_1/acls/iqn.1994-05.com.redhat:theirs", NULL);
+		op(e, "mkdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.x:sn.1/tpgt_1/acls/iqn.1994-05.com.redhat:theirs/lun_0", NULL);
+		CHECK_EQ_INT(op(e, "symlink", "target/iscsi/iqn.2003-01.org.linux-iscsi.x:sn.1/tpgt_1/lun/lun_0",
+				"target/iscsi/iqn.2003-01.org.linux-iscsi.x:sn.1/tpgt_1/acls/iqn.1994-05.com.redhat:theirs/lun_0/lun"), 0);
+		s = snap(e);
+		foreign_before = s;
+
+		CHECK(apply(e, c, "node-a", &err) == 0, "apply beside targetcli: %s", err.msg);
+		/* an ACL an admin adds to our port by hand */
+		CHECK_EQ_INT(op(e, "mkdir", acl, NULL), 0);
+		CHECK_EQ_INT(lc_plan_node(e->ctx, c, "node-a", &p, &err), 0);
+		for (i = 0; p && i < lc_plan_foreign_count(p); i++)
+			listed += strstr(lc_plan_foreign(p, i), "theirs") || strstr(lc_plan_foreign(p, i), "sn.1") ||
+				  strstr(lc_plan_foreign(p, i), "by-hand");
+		CHECK(listed >= 3, "plan lists the foreign objects it leaves alone (%zu)", listed);
+		CHECK_EQ_INT(p ? lc_plan_count(p) : 99, 0);
+		lc_plan_free(p);
+		/* re-apply, an injected failure, a shrunk description, set-state,
+		 * clear: theirs stays as it was */
+		CHECK_EQ_INT(apply(e, c, "node-a", &err), 0);
+		lc_ctx_inject_failure(e->ctx, 5);
+		CHECK_EQ_INT(apply(e, c3, "node-a", &err), -EIO);
+		lc_ctx_inject_failure(e->ctx, 0);
+		CHECK_EQ_INT(apply(e, c3, "node-a", &err), 0);
+		CHECK_EQ_INT(lc_set_state(e->ctx, c3, "grp-a", 2, &err), 0);
+		CHECK(lc_exists(e->ctx, acl), "the hand-made ACL survives prune");
+		CHECK(lc_exists(e->ctx, "target/core/fileio_7/theirs"), "their device in our HBA survives");
+		CHECK_EQ_INT(op(e, "rmdir", acl, NULL), 0);
+		CHECK_EQ_INT(lc_clear(e->ctx, c3, "node-a", false, NULL, &err), 0);
+		CHECK(lc_exists(e->ctx, "target/core/fileio_7"), "our HBA stays while theirs is in it");
+		foreign_after = snap(e);
+		{
+			/* theirs byte for byte: every line of the first snapshot
+			 * (theirs only) is in the last */
+			char *line, *save = NULL, *copy = strdup(foreign_before);
+			size_t missing = 0;
+
+			for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+				if (!strstr(foreign_after, line)) {
+					if (!missing++)
+						CHECK(0, "%s: lost %s", kind_name(kinds[k]), line);
+				}
+			}
+			CHECK(!missing, "%zu lines of targetcli's objects changed", missing);
+			free(copy);
+		}
+		free(foreign_after);
+		free(foreign_before);
+		/* a description naming an object that exists and is not ours */
+		CHECK_EQ_INT(op(e, "mkdir", "target/iscsi/iqn.2026-11.com.example:unit.node-a", NULL), 0);
+		CHECK_EQ_INT(apply(e, c, "node-a", &err), -EEXIST);
+		CHECK_STR_HAS(err.msg, "target/iscsi/iqn.2026-11.com.example:unit.node-a exists and liocluster did not make it");
+		CHECK_STR_HAS(err.msg, "--adopt");
+		lc_ctx_set_adopt(e->ctx, true);
+		CHECK(apply(e, c, "node-a", &err) == 0, "adopted: %s", err.msg);
+		lc_ctx_set_adopt(e->ctx, false);
+		CHECK_EQ_INT(verify_count(e, c, "node-a"), 0);
+		/* ... and the device in our HBA that is theirs, named like ours */
+		lc_cluster_free(c);
+		lc_cluster_free(c3);
+		env_free(e);
+	}
+}
+
+/* FC as an FC admin sets it up, on qla2xxx's rules */
+static void test_fc(void)
+{
+	struct env *e = env_new(STANDIN_PER_LUN);
+	char *t = data("two-nodes.yaml"), *t2, *t3, *s;
+	struct lc_cluster *c;
+	struct lc_error err = { "" };
+
+	/* FC initiators in three spellings: one canonical name each */
+	t2 = edit(t, "acls:\n", "acls:\n  - initiator: \"0x21000024FF00AA01\"\n  - initiator: \"21:00:00:24:ff:00:aa:02\"\n    luns: [0]\n");
+	c = parse_text(t2);
+	CHECK(apply(e, c, "node-b", &err) == 0, "node-b: %s", err.msg);
+	s = snap(e);
+	CHECK_STR_HAS(s, "F /target/qla2xxx/21:00:00:24:ff:00:00:0b/tpgt_1/enable = 1");
+	CHECK_STR_HAS(s, "F /target/qla2xxx/21:00:00:24:ff:00:00:0b/tpgt_1/attrib/generate_node_acls = 0");
+	CHECK_STR_HAS(s, "F /target/qla2xxx/21:00:00:24:ff:00:00:0b/tpgt_1/attrib/prod_mode_write_protect = 0");
+	CHECK_STR_HAS(s, "D /target/qla2xxx/21:00:00:24:ff:00:00:0b/tpgt_1/acls/21:00:00:24:ff:00:aa:01/lun_1");
+	CHECK_STR_HAS(s, "D /target/qla2xxx/21:00:00:24:ff:00:00:0b/tpgt_1/acls/21:00:00:24:ff:00:aa:02/lun_0");
+	CHECK(!strstr(s, "21:00:00:24:ff:00:aa:02/lun_1"), "the second FC initiator sees LUN 0 only");
+	CHECK(!strstr(s, "/target/iscsi/iqn.2026-11.com.example:unit.node-b/tpgt_2/acls/21:"), "no FC initiator on an iSCSI port");
+	free(s);
+	CHECK_EQ_INT(verify_count(e, c, "node-b"), 0);
+	lc_cluster_free(c);
+	/* the same FC initiator twice, spelled two ways */
+	t3 = edit(t2, "  - initiator: \"21:00:00:24:ff:00:aa:02\"", "  - initiator: naa.21000024ff00aa01\n  - initiator: \"21:00:00:24:ff:00:aa:02\"");
+	{
+		char *t4 = edit(t3, "naa.21000024ff00aa01", "21000024FF00AA01");
+		struct lc_cluster *bad = (struct lc_cluster *)&bad;
+
+		CHECK_EQ_INT(lc_cluster_parse(t4, strlen(t4), &bad, &err), -EINVAL);
+		CHECK_STR_HAS(err.msg, "listed twice");
+		free(t4);
+	}
+	/* no HBA port with that WWPN: the kernel refuses, the apply rolls back */
+	{
+		struct env *e2 = env_new(STANDIN_PER_LUN);
+		char *t5 = edit(t, "wwn: \"21:00:00:24:ff:00:00:0b\"", "wwn: \"21:00:00:24:ff:00:00:0e\"");
+		char *before = snap(e2), *after;
+
+		c = parse_text(t5);
+		CHECK_EQ_INT(apply(e2, c, "node-b", &err), -ENODEV);
+		after = snap(e2);
+		CHECK(!strcmp(before, after), "a refused FC port changed the tree");
+		free(before);
+		free(after);
+		lc_cluster_free(c);
+		free(t5);
+		env_free(e2);
+	}
+	free(t3);
+	free(t2);
+	free(t);
+	env_free(e);
+}
+
+/* Attributes by name, checked against what the kernel offers; CHAP secrets
+ * never shown */
+static void test_attributes_chap(void)
+{
+	struct env *e = env_new(STANDIN_PER_TPG);
+	char dir[96], p[300], sec[300], args[1200], *out = NULL, *s;
+	char *t = data("two-nodes.yaml"), *t2;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/desc", e->dir);
+	mkdir(dir, 0700);
+	t2 = edit(t, "    company_id: 0x001405\n", "    company_id: 0x001405\n    attributes: { emulate_tpu: 1, is_nonrot: 1 }\n");
+	{
+		char *t3 = edit(t2, "    portals: [\"192.0.2.10:3260\", \"[2001:db8::10]:3260\"]\n",
+				"    portals: [\"192.0.2.10:3260\", \"[2001:db8::10]:3260\"]\n    attributes: { default_cmdsn_depth: 16 }\n    parameters: { HeaderDigest: CRC32C }\n");
+		char *t4 = edit(t3, "  - initiator: iqn.1994-05.com.redhat:client-1\n",
+				"  - initiator: iqn.1994-05.com.redhat:client-1\n    attributes: { nopin_timeout: 10 }\n    chap: { userid: client-1, secret: c1 }\n    mutual_chap: { userid: node-a, secret: t1 }\n");
+
+		snprintf(p, sizeof(p), "%s/cluster.yaml", dir);
+		f = fopen(p, "w");
+		fputs(t4, f);
+		fclose(f);
+		free(t4);
+		free(t3);
+	}
+	snprintf(sec, sizeof(sec), "%s/secrets", dir);
+	f = fopen(sec, "w");
+	fputs("c1: Client1-Secret-xyz\nt1: Target1-Secret-abc\n", f);
+	fclose(f);
+	chmod(sec, 0600);
+	snprintf(args, sizeof(args), "-c %s --secrets %s -r %s --state-dir %s -n node-a -v plan", p, sec,
+		 e->root, e->state);
+	CHECK_EQ_INT(run_cli(args, &out), 0);
+	CHECK(!strstr(out, "Client1-Secret") && !strstr(out, "Target1-Secret"), "plan shows a secret");
+	CHECK_STR_HAS(out, "auth/password = (secret)");
+	free(out);
+	snprintf(args, sizeof(args), "-c %s --secrets %s -r %s --state-dir %s -n node-a -v apply", p, sec,
+		 e->root, e->state);
+	CHECK_EQ_INT(run_cli(args, &out), 0);
+	CHECK(!strstr(out, "Client1-Secret"), "apply shows a secret");
+	free(out);
+	s = snap(e);
+	CHECK_STR_HAS(s, "F /target/core/fileio_7/lu1/attrib/emulate_tpu = 1");
+	CHECK_STR_HAS(s, "F /target/iscsi/iqn.2026-11.com.example:unit.node-a/tpgt_1/attrib/default_cmdsn_depth = 16");
+	CHECK_STR_HAS(s, "F /target/iscsi/iqn.2026-11.com.example:unit.node-a/tpgt_1/param/HeaderDigest = CRC32C");
+	CHECK_STR_HAS(s, "F /target/iscsi/iqn.2026-11.com.example:unit.node-a/tpgt_1/attrib/authentication = 1");
+	CHECK_STR_HAS(s, "acls/iqn.1994-05.com.redhat:client-1/auth/password = Client1-Secret-xyz");
+	CHECK_STR_HAS(s, "acls/iqn.1994-05.com.redhat:client-1/auth/userid_mutual = node-a");
+	CHECK_STR_HAS(s, "acls/iqn.1994-05.com.redhat:client-1/attrib/nopin_timeout = 10");
+	free(s);
+	/* a secret changed by hand: verify finds it, never says it */
+	CHECK_EQ_INT(op(e, "write", "target/iscsi/iqn.2026-11.com.example:unit.node-a/tpgt_1/acls/iqn.1994-05.com.redhat:client-1/auth/password", "Guessed-secret-999"), 0);
+	snprintf(args, sizeof(args), "-c %s --secrets %s -r %s --state-dir %s -n node-a verify", p, sec,
+		 e->root, e->state);
+	CHECK_EQ_INT(run_cli(args, &out), 1);
+	CHECK_STR_HAS(out, "auth/password is '(secret)'");
+	CHECK(!strstr(out, "Guessed") && !strstr(out, "Client1-Secret"), "verify shows a secret: %s", out);
+	free(out);
+	snprintf(args, sizeof(args), "-c %s --secrets %s -r %s --state-dir %s -n node-a --json status", p, sec,
+		 e->root, e->state);
+	CHECK_EQ_INT(run_cli(args, &out), 0);
+	CHECK(!strstr(out, "Guessed") && !strstr(out, "Client1-Secret"), "status shows a secret");
+	free(out);
+	/* an attribute this kernel does not have: refused before any change */
+	{
+		char *t5 = edit(t2, "emulate_tpu: 1", "emulate_frobnicate: 1");
+		char *before = snap(e), *after;
+
+		f = fopen(p, "w");
+		fputs(t5, f);
+		fclose(f);
+		snprintf(args, sizeof(args), "-c %s -r %s --state-dir %s -n node-a apply", p, e->root, e->state);
+		CHECK_EQ_INT(run_cli(args, &out), 4);
+		CHECK_STR_HAS(out, "emulate_frobnicate");
+		CHECK_STR_HAS(out, "nothing changed");
+		free(out);
+		after = snap(e);
+		CHECK(!strcmp(before, after), "an unknown attribute changed something");
+		free(before);
+		free(after);
+		free(t5);
+	}
+	free(t2);
+	free(t);
+	env_free(e);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1520,6 +1830,10 @@ int main(int argc, char **argv)
 		{ "verify finds every property; apply mends it", test_verify_finds },
 		{ "set-state on every device, kept, all or none", test_set_state },
 		{ "the command line", test_cli },
+		{ "one writer at a time: 100 rounds of two concurrent applies", test_one_writer },
+		{ "only what is ours: targetcli's objects survive everything; adopt", test_only_ours },
+		{ "FC as an FC admin sets it up (qla2xxx rules)", test_fc },
+		{ "attributes by name, checked; CHAP secrets never shown", test_attributes_chap },
 	};
 	const char *only = getenv("UNIT_ONLY");
 	int passed = 0, failed = 0;
