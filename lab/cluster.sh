@@ -3,13 +3,14 @@
 # links of their own (qemu socket networking on 127.0.0.1), booted from a
 # Debian root file system built with debootstrap.
 #
-#   lab/cluster.sh [full|own-only]...     (default: own-only, then full)
+#   lab/cluster.sh [full|own-only|admins]...   (default: own-only, full, admins)
 #
 # own-only: each node configures only its own port (no remote fabric), as
 #   users do today; the initiator records what each path reports.
 # full: liocluster applies lab/cluster/cluster.yaml on both nodes; the
 #   initiator checks one consistent ALUA picture, multipath path groups,
 #   I/O on node-a's path, a failover with set-state, and the data after it.
+# admins: one guest, targetcli beside liocluster (lab/cluster/admins.sh).
 #
 # Node-a and node-b share one disk image (virtio, share-rw), used through
 # an iblock backstore on each.  Prints the checks, multipath -ll before and
@@ -18,8 +19,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
 SUITE=${SUITE:-bookworm}
 CL=$LAB_DIR/cluster
-ROOT_PACKAGES=open-iscsi,multipath-tools,sg3-utils,udev,kmod,iproute2,socat,procps
-ROOT_MODULES="configfs target_core_mod target_core_iblock iscsi_target_mod iscsi_tcp
+ROOT_PACKAGES=open-iscsi,multipath-tools,sg3-utils,udev,kmod,iproute2,socat,procps,targetcli-fb,python3-rtslib-fb
+ROOT_MODULES="configfs target_core_mod target_core_iblock target_core_file tcm_loop iscsi_target_mod iscsi_tcp
 	dm_multipath dm_round_robin dm_service_time scsi_dh_alua sd_mod sg virtio_net crc32c_generic"
 BOOT_MODULES="virtio_pci virtio_blk crc32c_generic ext4"
 
@@ -78,8 +79,8 @@ build_images() {
 	gcc -O2 -static -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TOP/lib" \
 		-I"$TOP/cli" -o "$stage/usr/local/sbin/liocluster" "$TOP"/cli/*.c "$TOP"/lib/*.c -lyaml
 	mkdir -p "$stage/lab"
-	install -m 0755 "$CL/init" "$CL/target.sh" "$CL/initiator.sh" "$stage/lab/"
-	cp "$CL"/*.yaml "$CL/multipath.conf" "$stage/lab/"
+	install -m 0755 "$CL/init" "$CL/target.sh" "$CL/initiator.sh" "$CL/admins.sh" "$stage/lab/"
+	cp "$CL"/*.yaml "$CL/admins.secrets" "$CL/multipath.conf" "$stage/lab/"
 	cp "$TOP/tests/lib/guest.sh" "$stage/lab/guest.sh"
 	[ "$mode" = own-only ] && touch "$stage/lab/mode-own-only"
 	rm -f "$out/root.img"
@@ -186,16 +187,53 @@ run_cluster() {
 	return $rc
 }
 
+# run_admins: one guest, node-a beside targetcli (lab/cluster/admins.sh)
+run_admins() {
+	local kdir krel ko out=$LAB_CACHE/cluster kernel passed failed start end
+	kdir=$(cmd_kernel "$SUITE")
+	krel=$(cat "$kdir/krel")
+	kernel=$(cat "$kdir/vmlinuz")
+	ko=$(cmd_module "$SUITE")
+	say "cluster (admins): building the guest's images"
+	build_images "$kdir" "$krel" "$ko" full
+	start=$(date +%s.%N)
+	LAB_MEM=1024 boot "$kernel" "$out/initrd.gz" "$out/admins.log" \
+		"net.ifnames=0 lab.role=admins lab.node=node-a" \
+		-drive "file=$out/root.img,if=none,id=root,format=raw,snapshot=on" \
+		-device virtio-blk-pci,drive=root
+	end=$(date +%s.%N)
+	tr -d '\r' <"$out/admins.log" >"$out/admins.txt"
+	grep -E '^(not )?ok |^#' "$out/admins.txt" | sed 's/^/[admins] /' || true
+	passed=$(grep -c '^ok ' "$out/admins.txt" || true)
+	failed=$(grep -c '^not ok ' "$out/admins.txt" || true)
+	if ! grep -q '^=== END role status=0' "$out/admins.txt"; then
+		echo "not ok - [admins] the guest did not finish; console tail:"
+		tail -n 30 "$out/admins.txt" | sed 's/^/#   /'
+		failed=$((failed + 1))
+	fi
+	if judge_dmesg "[admins] node-a" "$out/admins.txt"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	awk -v a="$start" -v b="$end" 'BEGIN { printf "[admins] one guest, boot to result: %.1f s\n", b - a }'
+	echo "CLUSTER_RESULT mode=admins passed=$passed failed=$failed"
+	TOTAL_PASSED=$((TOTAL_PASSED + passed))
+	TOTAL_FAILED=$((TOTAL_FAILED + failed))
+	[ "$failed" -eq 0 ]
+}
+
 TOTAL_PASSED=0
 TOTAL_FAILED=0
 cmd_deps
 command -v mke2fs >/dev/null || apt-get install -y -qq --no-install-recommends e2fsprogs >/dev/null
 modes=("$@")
-[ ${#modes[@]} -gt 0 ] || modes=(own-only full)
+[ ${#modes[@]} -gt 0 ] || modes=(own-only full admins)
 for m in "${modes[@]}"; do
 	case "$m" in
 	own-only | full) run_cluster "$m" || true ;;
-	*) die "unknown mode $m (own-only or full)" ;;
+	admins) run_admins || true ;;
+	*) die "unknown mode $m (own-only, full or admins)" ;;
 	esac
 done
 echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"

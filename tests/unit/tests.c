@@ -1485,6 +1485,31 @@ static void test_cli(void)
 	CHECK_STR_HAS(out, "1 to change");
 	CHECK_STR_HAS(out, "  write   target/core/rd_mcp_7/lu0/alua/grp-b/preferred = 0");
 	free(out);
+	/* status: the tree, marked; JSON with every object */
+	CHECK_EQ_INT(op(e, "mkdir", "target/remote/naa.5001405999999999", NULL), 0);
+	snprintf(args, sizeof(args), "%s -n node-a status", cfg);
+	CHECK_EQ_INT(run_cli(args, &out), 0);
+	CHECK_STR_HAS(out, "o- node-a\n");
+	CHECK_STR_HAS(out, "lu0 [rd_mcp, 16 MiB, serial unit-lu-0000]");
+	CHECK_STR_HAS(out, "grp-b [id 2, active/optimized, preferred] (drift)");	/* preferred written by hand */
+	CHECK_STR_HAS(out, "naa.5001405999999999 (foreign)");
+	CHECK_STR_HAS(out, "lun_0 [-> lu0, RTPI 3, group grp-b]");
+	CHECK(!strstr(out, "\033["), "no colour when not on a terminal");
+	free(out);
+	snprintf(args, sizeof(args), "%s -n node-a --json status", cfg);
+	CHECK_EQ_INT(run_cli(args, &out), 0);
+	CHECK_STR_HAS(out, "{\"path\":\"target/remote/naa.5001405999999999\",\"kind\":\"target\"");
+	CHECK_STR_HAS(out, "\"marks\":[\"mirror\",\"foreign\"]");
+	free(out);
+	CHECK_EQ_INT(op(e, "rmdir", "target/remote/naa.5001405999999999", NULL), 0);
+	/* apply --state: a node starts with its group in a given state */
+	snprintf(args, sizeof(args), "%s -n node-a apply --state grp-a=standby", cfg);
+	CHECK_EQ_INT(run_cli(args, &out), 0);
+	free(out);
+	snprintf(args, sizeof(args), "%s -n node-a get-state grp-a", cfg);
+	CHECK_EQ_INT(run_cli(args, &out), 0);
+	CHECK_STR_HAS(out, "standby");
+	free(out);
 	/* clear --mirrors: the remote fabric only */
 	snprintf(args, sizeof(args), "%s -n node-a clear --mirrors", cfg);
 	CHECK_EQ_INT(run_cli(args, &out), 0);
