@@ -181,7 +181,7 @@ static void check_rtpis(struct diff *df)
 		lc_map_put(&wanted, keys[i], &c->ports[i]);
 	}
 	for (i = 0; i < c->ndevices; i++)
-		lc_map_put(&devs, "", NULL), lc_map_put(&devs, lc_dev_path(c, &c->devices[i]), (void *)1);
+		lc_map_put(&devs, lc_dev_path(c, &c->devices[i]), (void *)1);
 	for (i = 0; i < df->live.objs.n; i++) {
 		const struct lc_live_obj *o = df->live.objs.v[i];
 		char key[16], *lun, *tpg;
@@ -239,7 +239,7 @@ static void check_rtpis(struct diff *df)
 				key, k, p->label, k + 7, p->label);
 	}
 	for (i = 0; i < devs.cap; i++)
-		if (devs.keys && devs.keys[i] && *devs.keys[i])
+		if (devs.keys && devs.keys[i])
 			free((char *)devs.keys[i]);
 	lc_map_free(&devs);
 	lc_map_free(&wanted);
@@ -429,15 +429,13 @@ static void attr_op_live(struct diff *df, const struct lc_obj *o, const char *li
 	old = NULL;
 	if (live && *live) {
 		old = lc_value_writable(o->cmp, live);
-		/* an unset serial or a LUN outside any group cannot be written back */
-		if (!*old || (o->cmp == LC_CMP_TG_PT_GP && !strcmp(old, "default_tg_pt_gp") &&
-			      false)) {
+		/* an unset serial cannot be written back */
+		if (!*old) {
 			free(old);
 			old = NULL;
 		}
 	}
-	op = push(df, LC_OP_WRITE, o->path, o->value,
-		  (o->flags & LC_OBJF_STATE) ? LC_MODIFY : LC_MODIFY);
+	op = push(df, LC_OP_WRITE, o->path, o->value, LC_MODIFY);
 	op->old = old;
 	op->flags = o->flags & LC_OBJF_SECRET;
 }

@@ -79,9 +79,7 @@ static void from_plan(struct lc_ctx *ctx, struct lc_report *r, const struct lc_p
 				/* write-only: what it said shows in info */
 				char *info = lc_xasprintf("%.*s/info",
 							  (int)(strrchr(op->path, '/') - op->path), op->path);
-				const char *dev = strrchr(info, '/');
 
-				(void)dev;
 				if (lc_read_attr(ctx, info, &live))
 					live = NULL;
 				w = live ? lc_control_from_info(strstr(op->arg, "rd_pages") ? "rd_mcp" :
