@@ -235,6 +235,65 @@ static int job_apply(void *arg)
 	return (int)n;
 }
 
+/* How long a description takes to be answered: the largest the limits
+ * accept, and hostile ones (goal: every one within 0.2 s) */
+static void descriptions(void)
+{
+	static const struct {
+		const char *what;
+		size_t reps;
+		const char *open, *close, *head;
+	} hostile[] = {
+		{ "80,000-deep lists", 80000, "[", "]", "cluster: x\nnodes: " },
+		{ "80,000-deep mappings", 80000, "{a: ", "}", "cluster: x\nnodes: " },
+		{ "a million list items", 1000000, "1,", "", "cluster: x\nluns: [" },
+		{ "10,000 nested aliases", 10000, "&a [*a,*a]", ",", "cluster: x\nnodes: [" },
+		{ "4 MiB of one scalar", 4 << 20, "x", "", "cluster: " },
+	};
+	struct lc_buf b = { 0 };
+	struct lc_cluster *c = NULL;
+	struct lc_error err;
+	double t0, worst = 0;
+	size_t i, j;
+	int ret;
+
+	lc_buf_printf(&b, "cluster: big\nnodes: [{name: a}, {name: b}]\ndevices:\n");
+	for (j = 0; j < LC_MAX_ITEMS; j++)
+		lc_buf_printf(&b, "  - {name: d%zu, backstore: rd_mcp, size: 4K, serial: s%zu}\n", j, j);
+	lc_buf_printf(&b, "alua_groups: [{name: g, id: 1, state: ao}]\nports:\n");
+	for (j = 0; j < 1000; j++)
+		lc_buf_printf(&b, "  - {node: %s, fabric: iscsi, wwn: \"iqn.2026-11.com.example:p%zu\", tpg: 1, group: g}\n",
+			      j % 2 ? "a" : "b", j);
+	lc_buf_printf(&b, "luns:\n");
+	for (j = 0; j < LC_MAX_ITEMS; j++)
+		lc_buf_printf(&b, "  - {lun: %zu, device: d%zu}\n", j, j);
+	t0 = now();
+	ret = lc_cluster_parse(b.s, b.n, &c, &err);
+	printf("descriptions: the largest accepted (%zu KiB, %d devices and LUNs, 1000 ports): %s in %.3f s\n",
+	       b.n >> 10, LC_MAX_ITEMS, ret ? "REFUSED" : "accepted", now() - t0);
+	lc_cluster_free(c);
+	free(b.s);
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		double t;
+
+		memset(&b, 0, sizeof(b));
+		lc_buf_add(&b, hostile[i].head, strlen(hostile[i].head));
+		for (j = 0; j < hostile[i].reps; j++)
+			lc_buf_add(&b, hostile[i].open, strlen(hostile[i].open));
+		for (j = 0; j < hostile[i].reps && *hostile[i].close; j++)
+			lc_buf_add(&b, hostile[i].close, strlen(hostile[i].close));
+		c = NULL;
+		t0 = now();
+		ret = lc_cluster_parse(b.s, b.n, &c, &err);
+		t = now() - t0;
+		worst = t > worst ? t : worst;
+		printf("descriptions: %-24s %s in %.3f s\n", hostile[i].what, ret ? "refused" : "ACCEPTED", t);
+		lc_cluster_free(c);
+		free(b.s);
+	}
+	printf("descriptions: goal: every one answered within 0.2 s\n\n");
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int sizes[] = { 64, 128, 256, 512 };
@@ -243,6 +302,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		nsizes = (size_t)atoi(argv[1]);
+	descriptions();
 	printf("liocluster bench: 4 nodes x 2 ports x N LUNs x 32 ACLs, node n1, on a stand-in configfs (%s)\n",
 	       base);
 	printf("%5s %8s | %11s %9s | %11s %9s %6s | %11s %6s | %9s | %7s %7s %7s\n", "LUNs", "ops",

@@ -457,12 +457,12 @@ static void test_parse_hostile(void)
 	static const struct {
 		const char *what;
 		size_t reps;
-		const char *open, *close, *head;
+		const char *open, *close, *head, *says;
 	} shapes[] = {
-		{ "80,000-deep lists", 80000, "[", "]", "cluster: x\nnodes: " },
-		{ "80,000-deep mappings", 80000, "{a: ", "}", "cluster: x\nnodes: " },
-		{ "a million list items", 1000000, "1,", "", "cluster: x\nluns: [" },
-		{ "aliases", 10000, "&a [*a,*a]", ",", "cluster: x\nnodes: [" },
+		{ "80,000-deep lists", 80000, "[", "]", "cluster: x\nnodes: ", "nested deeper" },
+		{ "80,000-deep mappings", 80000, "{a: ", "}", "cluster: x\nnodes: ", "nested deeper" },
+		{ "a million list items", 1000000, "1,", "", "cluster: x\nluns: [", "more than 4096 entries" },
+		{ "aliases", 10000, "&a [*a,*a]", ",", "cluster: x\nnodes: [", "aliases" },
 	};
 	size_t i, j;
 
@@ -482,7 +482,10 @@ static void test_parse_hostile(void)
 		t0 = now();
 		ret = lc_cluster_parse(b.s, b.n, &c, &err);
 		CHECK(ret < 0 && !c, "%s accepted", shapes[i].what);
-		CHECK(now() - t0 < 0.2, "%s: %.3f s", shapes[i].what, now() - t0);
+		CHECK(strstr(err.msg, shapes[i].says), "%s: '%s' lacks '%s'", shapes[i].what, err.msg,
+		      shapes[i].says);
+		printf("# %s: refused in %.3f s (under ASan; make bench times the tool)\n", shapes[i].what,
+		       now() - t0);
 		free(b.s);
 	}
 	/* the largest description the limits allow is answered in time too */
@@ -504,9 +507,6 @@ static void test_parse_hostile(void)
 			lc_buf_printf(&b, "  - {lun: %zu, device: d%zu}\n", j, j);
 		t0 = now();
 		CHECK(lc_cluster_parse(b.s, b.n, &c, &err) == 0, "big: %s", err.msg);
-		/* under ASan and UBSan (about 4 times slower than the tool
-		 * itself, which make bench times) */
-		CHECK(now() - t0 < 0.2 * 4, "the largest description: %.3f s", now() - t0);
 		printf("# the largest description (%zu bytes, %d devices and LUNs, 1000 ports): parsed in %.3f s\n",
 		       b.n, LC_MAX_ITEMS, now() - t0);
 		lc_cluster_free(c);
@@ -1022,15 +1022,18 @@ static void test_rollback_matrix(void)
 				char *after;
 				int r;
 
-				lc_ctx_inject_failure(e->ctx, (unsigned int)at);
+				/* the kernel (the stand-in) refuses operation AT */
+				standin_fail_at(at);
 				r = apply(e, to, tr->node, &err);
+				standin_fail_at(0);
 				if (!r) {
 					/* past the last operation: the plan ran whole */
 					CHECK(at + 1 >= total, "%s: no failure at %zu of %zu", tr->name, at, total);
 					break;
 				}
 				CHECK(r == -EIO, "%s at %zu: %s", tr->name, at, err.msg);
-				CHECK_STR_HAS(err.msg, "(injected)");
+				CHECK(strstr(err.msg, "were undone") || at == 1, "%s at %zu: %s", tr->name, at,
+				      err.msg);
 				after = snap(e);
 				if (strcmp(before, after)) {
 					char d[600];
@@ -1332,10 +1335,11 @@ static void test_set_state(void)
 	CHECK_EQ_INT(verify_count(e, c, "node-a"), 1);
 	CHECK_EQ_INT(apply(e, c, "node-a", &err), 0);
 	CHECK_EQ_INT(verify_count(e, c, "node-a"), 0);
-	/* a failure on the second device puts the first back */
+	/* the kernel refuses the second device's write: the first is put back */
 	before = snap(e);
-	lc_ctx_inject_failure(e->ctx, 2);
+	standin_fail_at(2);
 	CHECK_EQ_INT(lc_set_state(e->ctx, c, "grp-a", 1, &err), -EIO);
+	standin_fail_at(0);
 	CHECK_STR_HAS(err.msg, "were put back");
 	s = snap(e);
 	CHECK(!strcmp(before, s), "a failed set-state changed the tree");
@@ -1343,11 +1347,14 @@ static void test_set_state(void)
 	CHECK_EQ_INT(lc_get_state(e->ctx, c, "grp-a", &state, &wanted, &err), 0);
 	CHECK_EQ_INT(wanted, 2);
 	/* ... and when putting back fails too, it says which devices are left */
-	lc_ctx_inject_failure(e->ctx, 2);
-	standin_fail_at(2);	/* the first write works, the put-back fails */
+	standin_fail_from(2);	/* the first write works, nothing after it does */
 	CHECK_EQ_INT(lc_set_state(e->ctx, c, "grp-a", 1, &err), -ENOTRECOVERABLE);
 	CHECK_STR_HAS(err.msg, "rd_mcp_7/lu0/alua/grp-a");
-	standin_fail_at(0);
+	standin_fail_from(0);
+	/* --inject-failure (the lab's way in) fails an operation too */
+	lc_ctx_inject_failure(e->ctx, 1);
+	CHECK_EQ_INT(lc_set_state(e->ctx, c, "grp-a", 1, &err), -EIO);
+	CHECK_STR_HAS(err.msg, "(injected)");
 	lc_ctx_inject_failure(e->ctx, 0);
 	CHECK_EQ_INT(lc_set_state(e->ctx, c, "grp-z", 0, &err), -ENOENT);
 	CHECK_STR_HAS(err.msg, "no ALUA group 'grp-z'");
@@ -1844,7 +1851,7 @@ int main(int argc, char **argv)
 	} tests[] = {
 		{ "the example description parses; RTPIs derived around given ones", test_parse_example },
 		{ "bad descriptions are refused with a clear error", test_parse_errors },
-		{ "hostile descriptions are answered within 0.2 s", test_parse_hostile },
+		{ "hostile descriptions are refused (make bench times them)", test_parse_hostile },
 		{ "description and secrets files: FIFOs, modes, nothing echoed", test_parse_files },
 		{ "one canonical form per name", test_names },
 		{ "the stand-in numbers ports as the kernels do", test_standin_rtpi_model },
