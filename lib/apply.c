@@ -179,8 +179,16 @@ static int locked_run(struct lc_ctx *ctx, const struct lc_cluster *c, const char
 	 * made first, it also tells how this kernel numbers ports; a run that
 	 * changes nothing else takes it away again */
 	if (!clear && lc_cluster_has_remote(c, node) && !lc_is_dir(ctx, "target/remote") &&
-	    lc_is_dir(ctx, "target"))
-		made_remote = !lc_run(ctx, LC_OP_MKDIR, "target/remote", NULL);
+	    lc_is_dir(ctx, "target")) {
+		ret = lc_run(ctx, LC_OP_MKDIR, "target/remote", NULL);
+		if (ret) {
+			lc_fail(err, ret, "mkdir %s/target/remote: %s (is tcm_remote loaded? modprobe tcm_remote)",
+				ctx->root, strerror(-ret));
+			lc_state_unlock(&st);
+			return ret;
+		}
+		made_remote = true;
+	}
 	ret = lc_state_load(ctx, &st, err);
 	for (i = 0; !ret && i < ctx->nwants; i++)
 		lc_state_set_wanted(&st, ctx->wants[i].group, ctx->wants[i].state);

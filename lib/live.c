@@ -313,6 +313,20 @@ static void walk(struct lc_live *live, const char *obj, enum lc_kind kind)
 {
 	const char *const *g;
 
+	/* a mapped LUN holds one link: where the desired tree has it, one
+	 * readlink finds it (the commonest object of a big tree, listed
+	 * only when it is not there) */
+	if (kind == LC_K_MAPPED && live->intern) {
+		char *link = lc_xasprintf("%s/lun", obj);
+		char *target = lc_map_get(live->intern, link) ? lc_link_target(live->ctx, link) : NULL;
+
+		if (target) {
+			add_obj(live, link, LC_K_MAPPED_LINK, target);
+			free(link);
+			return;
+		}
+		free(link);
+	}
 	for (g = lc_child_groups(kind); *g; g++) {
 		char *dir = **g ? lc_xasprintf("%s/%s", obj, *g) : lc_xstrdup(obj);
 		struct lc_dirent *e;
