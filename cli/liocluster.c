@@ -28,7 +28,7 @@ enum exit_code {
 };
 
 struct cli {
-	const char *config, *secrets, *root, *state_dir;
+	const char *config, *secrets, *root, *state_dir, *cluster, *secrets_out;
 	char node[256];
 	bool node_given, json, verbose, adopt, mirrors;
 	enum lc_rtpi_mode mode;
@@ -272,7 +272,110 @@ static int cmd_status(struct cli *cli, char **argv)
 	return EXIT_OK;
 }
 
+static int default_node(struct cli *cli);
+
+/* A description made (import, merge): printed only once it parses as a
+ * description; an import's secrets go to their file, never to stdout */
+static int emit(struct cli *cli, const struct lc_cluster *c, const char *header,
+		const struct lc_import *imp)
+{
+	struct lc_error err = { "" };
+	struct lc_cluster *check = NULL;
+	struct lc_doc *d = lc_cluster_doc(c);
+	char *buf = NULL, msg[600];
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		lc_doc_free(d);
+		fprintf(stderr, "liocluster: out of memory\n");
+		return EXIT_FAILED;
+	}
+	fputs(header, m);
+	print_doc(d, m);
+	fclose(m);
+	lc_doc_free(d);
+	if (lc_cluster_parse_unresolved(buf, len, &check, &err)) {
+		fprintf(stderr, "liocluster: the description made does not parse (a bug; please report it): %s\n",
+			err.msg);
+		free(buf);
+		return EXIT_FAILED;
+	}
+	lc_cluster_free(check);
+	if (imp && cli->secrets_out && write_secrets(cli->secrets_out, imp, msg, sizeof(msg))) {
+		fprintf(stderr, "liocluster: %s\n", msg);
+		free(buf);
+		return EXIT_FAILED;
+	}
+	fwrite(buf, 1, len, stdout);
+	free(buf);
+	return EXIT_OK;
+}
+
+static int cmd_import(struct cli *cli, char **argv)
+{
+	struct lc_error err = { "" };
+	struct lc_import *imp = NULL;
+	struct lc_ctx *ctx = NULL;
+	char header[512];
+	size_t i;
+	int ret;
+
+	(void)argv;
+	if (default_node(cli)) {
+		fprintf(stderr, "liocluster: cannot read the host name; give --node\n");
+		return EXIT_USAGE;
+	}
+	if (lc_ctx_new(cli->root, &ctx, &err)) {
+		fprintf(stderr, "liocluster: %s\n", err.msg);
+		return EXIT_FAILED;
+	}
+	lc_ctx_set_rtpi_mode(ctx, cli->mode);
+	ret = lc_import(ctx, cli->node, cli->cluster ? cli->cluster : "cluster", &imp, &err);
+	lc_ctx_free(ctx);
+	if (ret)
+		return failed(ret, &err);
+	for (i = 0; i < lc_import_note_count(imp); i++)
+		fprintf(stderr, "# %s\n", lc_import_note(imp, i));
+	if (lc_import_secret_count(imp) && !cli->secrets_out) {
+		fprintf(stderr, "liocluster: %s has CHAP secrets: give --secrets-out FILE for them (written mode 0600, never printed)\n",
+			cli->node);
+		lc_import_free(imp);
+		return EXIT_USAGE;
+	}
+	snprintf(header, sizeof(header),
+		 "# liocluster import of node %.64s: review it, then apply it with --adopt (docs/import.md)\n",
+		 cli->node);
+	ret = emit(cli, lc_import_cluster(imp), header, imp);
+	lc_import_free(imp);
+	return ret;
+}
+
+static int cmd_merge(struct cli *cli, char **argv)
+{
+	struct lc_error err = { "" };
+	struct lc_cluster *c = NULL;
+	char header[256];
+	size_t n = 0;
+	int ret;
+
+	while (argv[n])
+		n++;
+	ret = lc_merge((const char *const *)argv, n, cli->cluster, &c, &err);
+	if (ret) {
+		fprintf(stderr, "liocluster: %s\n", err.msg);
+		return EXIT_DESCRIPTION;
+	}
+	snprintf(header, sizeof(header),
+		 "# liocluster merge of %zu imports: review it, then apply it on each node (docs/import.md)\n",
+		 n);
+	ret = emit(cli, c, header, NULL);
+	lc_cluster_free(c);
+	return ret;
+}
+
 #define NEEDS_NODE	0x1	/* and a configfs context */
+#define NO_DESCRIPTION	0x2	/* reads no description (-c) */
 
 static const struct command {
 	const char *name;
@@ -291,6 +394,8 @@ static const struct command {
 	{ "status", "", 0, 0, NEEDS_NODE, "the node's LIO tree, marked: local, mirror, foreign, drift", cmd_status },
 	{ "groups", "[NODE]", 0, 1, 0, "the ALUA groups of a node's ports", cmd_groups },
 	{ "clear", "", 0, 0, NEEDS_NODE, "remove what liocluster made here (--mirrors: the remote fabric's only)", cmd_clear },
+	{ "import", "", 0, 0, NO_DESCRIPTION, "describe this node's live LIO setup (targetcli's): YAML on stdout", cmd_import },
+	{ "merge", "FILE...", 1, 64, NO_DESCRIPTION, "merge nodes' imports into the cluster's description", cmd_merge },
 };
 
 static void usage(FILE *f)
@@ -315,6 +420,8 @@ static void usage(FILE *f)
 	      "      --adopt            take over objects the description names that liocluster did not make\n"
 	      "      --state GROUP=STATE  apply: keep GROUP in STATE (as set-state, in the same run)\n"
 	      "      --mirrors          clear: the remote fabric's objects only\n"
+	      "      --cluster NAME     import, merge: the cluster's name\n"
+	      "      --secrets-out FILE import: write the CHAP secrets there (mode 0600)\n"
 	      "      --json             machine-readable output\n"
 	      "  -v, --verbose          plan and apply: list the operations\n"
 	      "      --inject-failure N apply, set-state: fail the Nth operation, to test the rollback\n"
@@ -346,15 +453,24 @@ static int default_node(struct cli *cli)
 		return 0;
 	f = fopen("/etc/liocluster/node-name", "re");
 	if (f) {
-		if (fgets(cli->node, sizeof(cli->node), f))
-			cli->node[strcspn(cli->node, "\r\n \t")] = '\0';
+		/* the first line that is not blank or a comment; none: the host name */
+		while (fgets(cli->node, sizeof(cli->node), f)) {
+			char *p = cli->node + strspn(cli->node, " \t");
+
+			p[strcspn(p, "\r\n \t")] = '\0';
+			if (*p && *p != '#') {
+				memmove(cli->node, p, strlen(p) + 1);
+				break;
+			}
+			cli->node[0] = '\0';
+		}
 		fclose(f);
 		if (*cli->node)
 			return 0;
 	}
 	if (gethostname(cli->node, sizeof(cli->node) - 1))
 		return -1;
-	for (i = 0; i < lc_cluster_node_count(cli->c); i++)
+	for (i = 0; cli->c && i < lc_cluster_node_count(cli->c); i++)
 		if (!strcmp(lc_cluster_node(cli->c, i), cli->node))
 			return 0;
 	dot = strchr(cli->node, '.');
@@ -376,6 +492,8 @@ int main(int argc, char **argv)
 		{ "adopt", no_argument, NULL, 'a' },
 		{ "state", required_argument, NULL, 's' },
 		{ "mirrors", no_argument, NULL, 'M' },
+		{ "cluster", required_argument, NULL, 'C' },
+		{ "secrets-out", required_argument, NULL, 'O' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "inject-failure", required_argument, NULL, 'i' },
@@ -444,6 +562,12 @@ int main(int argc, char **argv)
 		case 'M':
 			cli.mirrors = true;
 			break;
+		case 'C':
+			cli.cluster = optarg;
+			break;
+		case 'O':
+			cli.secrets_out = optarg;
+			break;
 		case 'j':
 			cli.json = true;
 			break;
@@ -488,6 +612,12 @@ int main(int argc, char **argv)
 		return bad_usage("%s", "--mirrors goes with clear");
 	if (cli.adopt && strcmp(cmd->name, "apply") && strcmp(cmd->name, "plan"))
 		return bad_usage("%s", "--adopt goes with apply or plan");
+	if (cli.cluster && !(cmd->flags & NO_DESCRIPTION))
+		return bad_usage("%s", "--cluster goes with import or merge");
+	if (cli.secrets_out && strcmp(cmd->name, "import"))
+		return bad_usage("%s", "--secrets-out goes with import");
+	if (cmd->flags & NO_DESCRIPTION)
+		return cmd->run(&cli, argv + optind + 1);
 
 	if (!cli.secrets && !access("/etc/liocluster/secrets", F_OK))
 		cli.secrets = "/etc/liocluster/secrets";
@@ -516,6 +646,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		lc_ctx_set_rtpi_mode(cli.ctx, cli.mode);
+		lc_ctx_set_node(cli.ctx, cli.node);
 		if (cli.state_dir)
 			lc_ctx_set_state_dir(cli.ctx, cli.state_dir);
 		lc_ctx_set_lock_wait(cli.ctx, cli.wait);

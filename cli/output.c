@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* liocluster: printing what the library returns, as text or JSON. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "output.h"
 
@@ -241,4 +247,170 @@ void print_status(const struct lc_status *s, const char *node, bool json, bool c
 	}
 	if (json)
 		fputs("]}\n", f);
+}
+
+/* --- YAML ------------------------------------------------------------------------------ */
+
+/* Text YAML (1.1 or 1.2, any reader) would take for something else: a
+ * number, a boolean or null, an indicator, a comment, a key */
+static bool needs_quotes(const char *s)
+{
+	static const char *const words[] = { "null", "true", "false", "yes", "no", "on", "off",
+		"y", "n", "~", NULL };
+	const char *const *w;
+	const char *p;
+	bool numeric = true;
+
+	if (!*s || s[0] == ' ' || s[strlen(s) - 1] == ' ' || strchr("-?:,[]{}#&*!|>'\"%@`", s[0]))
+		return true;
+	for (w = words; *w; w++)
+		if (!strcasecmp(s, *w))
+			return true;
+	for (p = s; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch < 0x20 || ch >= 0x7f || strchr(",[]{}\"'\\", ch))
+			return true;
+		if ((ch == ':' && (p[1] == ' ' || !p[1])) || (ch == '#' && p > s && p[-1] == ' '))
+			return true;
+		numeric &= !!strchr("0123456789abcdefABCDEFxXoO._:+-", ch);
+	}
+	/* 21:00:00:24 (sexagesimal), 0x1f, 1e3, 010, .5 */
+	return numeric && (isdigit((unsigned char)s[0]) || strchr("+-.", s[0]));
+}
+
+void yaml_text(FILE *f, const char *s)
+{
+	if (!needs_quotes(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void scalar(FILE *f, const struct lc_doc *d)
+{
+	if (d->plain)
+		fputs(d->value, f);
+	else
+		yaml_text(f, d->value);
+}
+
+static void flow(FILE *f, const struct lc_doc *d)
+{
+	size_t i;
+
+	if (d->kind == LC_DOC_SCALAR) {
+		scalar(f, d);
+		return;
+	}
+	fputc(d->kind == LC_DOC_MAP ? '{' : '[', f);
+	for (i = 0; i < d->n; i++) {
+		fputs(i ? ", " : "", f);
+		if (d->kind == LC_DOC_MAP) {
+			yaml_text(f, d->items[i]->key);
+			fputs(": ", f);
+		}
+		flow(f, d->items[i]);
+	}
+	fputc(d->kind == LC_DOC_MAP ? '}' : ']', f);
+}
+
+static void block(FILE *f, const struct lc_doc *d, int indent, bool after_dash);
+
+/* after "key:" or "- " */
+static void value(FILE *f, const struct lc_doc *d, int indent)
+{
+	if (d->kind == LC_DOC_SCALAR || d->flow || !d->n) {
+		fputc(' ', f);
+		flow(f, d);
+		fputc('\n', f);
+		return;
+	}
+	fputc('\n', f);
+	block(f, d, indent + 2, false);
+}
+
+static void block(FILE *f, const struct lc_doc *d, int indent, bool after_dash)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct lc_doc *e = d->items[i];
+
+		if (i || !after_dash)
+			fprintf(f, "%*s", indent, "");
+		if (d->kind == LC_DOC_MAP) {
+			yaml_text(f, e->key);
+			fputc(':', f);
+			value(f, e, indent);
+			continue;
+		}
+		fputc('-', f);
+		if (e->kind == LC_DOC_MAP && !e->flow && e->n) {
+			fputc(' ', f);
+			block(f, e, indent + 2, true);
+		} else {
+			fputc(' ', f);
+			flow(f, e);
+			fputc('\n', f);
+		}
+	}
+}
+
+void print_doc(const struct lc_doc *d, FILE *f)
+{
+	block(f, d, 0, false);
+}
+
+/* The secrets file: name: secret lines, mode 0600 from the start; the same
+ * secret gives the same line on every node (sort -u merges them) */
+int write_secrets(const char *path, const struct lc_import *imp, char *msg, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st;
+	size_t i;
+	FILE *f;
+
+	if (fd < 0) {
+		snprintf(msg, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || fchmod(fd, 0600)) {
+		snprintf(msg, len, "%s: not a regular file this user can make private", path);
+		close(fd);
+		return -1;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		snprintf(msg, len, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	fputs("# CHAP secrets for liocluster --secrets (keep it mode 0600, owned by root)\n", f);
+	for (i = 0; i < lc_import_secret_count(imp); i++) {
+		const char *name, *secret;
+
+		lc_import_secret(imp, i, &name, &secret);
+		yaml_text(f, name);
+		fputs(": ", f);
+		yaml_text(f, secret);
+		fputc('\n', f);
+	}
+	if (fclose(f)) {
+		snprintf(msg, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

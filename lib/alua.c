@@ -13,13 +13,26 @@
 
 #include "internal.h"
 
-static char *state_path(const struct lc_cluster *c, size_t dev, const struct lc_group *g)
+static char *state_path(const struct lc_ctx *ctx, const struct lc_cluster *c, size_t dev,
+			const struct lc_group *g)
 {
-	char *gp = lc_group_path(c, &c->devices[dev], g);
+	char *gp = lc_group_path(c, &c->devices[dev], g, ctx->node);
 	char *f = lc_xasprintf("%s/alua_access_state", gp);
 
 	free(gp);
 	return f;
+}
+
+/* Devices whose HBA differs per node are found only knowing the node */
+static int need_node(const struct lc_ctx *ctx, const struct lc_cluster *c, struct lc_error *err)
+{
+	size_t i;
+
+	for (i = 0; !ctx->node && i < c->ndevices; i++)
+		if (c->devices[i].nhbas)
+			return lc_fail(err, -EINVAL, "device %s has an HBA per node: name this node (lc_ctx_set_node, --node)",
+				       c->devices[i].name);
+	return 0;
 }
 
 int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *group, int state,
@@ -35,6 +48,9 @@ int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *gro
 		return lc_fail(err, -ENOENT, "no ALUA group '%.64s' in cluster %s", group, c->name);
 	if (!strcmp(lc_state_name(state), "unknown") || state == 15)
 		return lc_fail(err, -EINVAL, "%d is not a state to set", state);
+	ret = need_node(ctx, c, err);
+	if (ret)
+		return ret;
 	ret = lc_state_lock(ctx, &st, err);
 	if (ret)
 		return ret;
@@ -43,7 +59,7 @@ int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *gro
 		goto out;
 	old = lc_xcalloc(c->ndevices, sizeof(char *));
 	for (i = 0; i < c->ndevices && !ret; i++) {
-		char *f = state_path(c, i, g);
+		char *f = state_path(ctx, c, i, g);
 
 		ret = lc_read_attr(ctx, f, &old[i]);
 		if (ret)
@@ -60,7 +76,7 @@ int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *gro
 		goto out;
 	snprintf(value, sizeof(value), "%d", state);
 	for (i = 0; i < c->ndevices && !ret; i++) {
-		char *f = state_path(c, i, g);
+		char *f = state_path(ctx, c, i, g);
 
 		if (ctx->fail_at && i + 1 == ctx->fail_at)
 			ret = -EIO;	/* testing: as if the kernel refused */
@@ -80,7 +96,7 @@ int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *gro
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
 		for (i = 0; i < done; i++) {
-			char *f = state_path(c, i, g);
+			char *f = state_path(ctx, c, i, g);
 
 			if (lc_run(ctx, LC_OP_WRITE, f, old[i]))
 				lc_buf_printf(&stuck, "%s%s", stuck.n ? ", " : "", f);
@@ -121,13 +137,16 @@ int lc_get_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *gro
 	*state = -1;
 	if (!g)
 		return lc_fail(err, -ENOENT, "no ALUA group '%.64s' in cluster %s", group, c->name);
+	ret = need_node(ctx, c, err);
+	if (ret)
+		return ret;
 	ret = lc_state_load(ctx, &st, err);
 	if (wanted)
 		*wanted = ret ? g->state : lc_state_wanted(&st, g->name) >= 0 ?
 			  lc_state_wanted(&st, g->name) : g->state;
 	lc_state_free(&st);
 	for (i = 0; i < c->ndevices && !ret; i++) {
-		char *f = state_path(c, i, g), *v = NULL;
+		char *f = state_path(ctx, c, i, g), *v = NULL;
 		int s;
 
 		ret = lc_read_attr(ctx, f, &v);

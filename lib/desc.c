@@ -33,6 +33,7 @@ struct parse {
 	struct lc_error *err;
 	struct lc_map secrets;		/* name -> secret, from the secrets file */
 	bool have_secrets;
+	bool unresolved;		/* CHAP secrets are names only (merge) */
 	char *secrets_path;
 };
 
@@ -439,6 +440,10 @@ static int chap_field(struct parse *ps, yaml_node_t *map, const char *key, const
 	if (!lc_safe_component(name, 64))
 		return perr(ps, sn, "%s: %s: secret names an entry of the secrets file (letters, digits, . _ : -)",
 			    what, key);
+	if (!ps->have_secrets && ps->unresolved) {
+		out->secret_name = lc_xstrdup(name);
+		return 0;
+	}
 	if (!ps->have_secrets)
 		return perr(ps, sn, "%s: %s needs the secrets file (--secrets FILE, default /etc/liocluster/secrets)",
 			    what, key);
@@ -495,11 +500,69 @@ static const struct word access_types[] = {
 	{ "implicit", 1 }, { "both", 3 }, { "implicit-and-explicit", 3 }, { NULL, 0 },
 };
 
+/* <plugin>_<n>, the plugin the device's backstore's, as target core names
+ * HBAs (target_core_call_addhbatotarget; n a u32, written canonically) */
+static int hba_ok(struct parse *ps, yaml_node_t *n, const struct lc_device *d, const char *s)
+{
+	const char *plugin = lc_backstore_plugin(d->backstore);
+	size_t pl = strlen(plugin);
+	unsigned long long v;
+
+	if (!strncmp(s, plugin, pl) && s[pl] == '_' && !lc_parse_uint(s + pl + 1, 0, UINT32_MAX, false, &v))
+		return 0;
+	return perr(ps, n, "device %s: hba '%.64s' must be %s_<n> (the %s backstore's HBAs; n from 0 to 4294967295, no leading zero)",
+		    d->name, s, plugin, plugin);
+}
+
+/* hba: rd_mcp_3, or per node: hba: { node-a: fileio_0, node-b: fileio_2 }
+ * (nodes not named use <plugin>_<hba_index>) */
+static int parse_hba(struct parse *ps, struct lc_cluster *c, yaml_node_t *m, struct lc_device *d)
+{
+	yaml_node_t *hn = map_get(ps, m, "hba");
+	yaml_node_pair_t *p;
+	size_t j;
+	int ret;
+
+	if (!hn)
+		return 0;
+	if (hn->type == YAML_SCALAR_NODE) {
+		ret = str_field(ps, m, "hba", d->name, true, &d->hba);
+		return ret ? ret : hba_ok(ps, hn, d, d->hba);
+	}
+	if (hn->type != YAML_MAPPING_NODE)
+		return perr(ps, hn, "device %s: hba must be an HBA name (%s_0) or map node names to HBA names",
+			    d->name, lc_backstore_plugin(d->backstore));
+	d->hbas = lc_xcalloc((size_t)(hn->data.mapping.pairs.top - hn->data.mapping.pairs.start),
+			     sizeof(*d->hbas));
+	for (p = hn->data.mapping.pairs.start; p < hn->data.mapping.pairs.top; p++) {
+		const char *k, *val;
+
+		ret = scalar(ps, get(ps, p->key), "a node name", &k);
+		if (!ret)
+			ret = scalar(ps, get(ps, p->value), "an HBA name", &val);
+		if (ret)
+			return ret;
+		if (!lc_cluster_has_node(c, k))
+			return perr(ps, get(ps, p->key), "device %s: hba: no node '%.64s'", d->name, k);
+		for (j = 0; j < d->nhbas; j++)
+			if (!strcmp(d->hbas[j].node, k))
+				return perr(ps, get(ps, p->key), "device %s: hba: node %s given twice",
+					    d->name, k);
+		ret = hba_ok(ps, get(ps, p->value), d, val);
+		if (ret)
+			return ret;
+		d->hbas[d->nhbas].node = lc_xstrdup(k);
+		d->hbas[d->nhbas].path = lc_xstrdup(val);
+		d->nhbas++;
+	}
+	return 0;
+}
+
 static int parse_device(struct parse *ps, struct lc_cluster *c, yaml_node_t *m,
 			struct lc_device *d, struct lc_map *serials)
 {
 	static const char *const keys[] = { "name", "backstore", "size", "path",
-		"paths", "serial", "company_id", "attributes", NULL };
+		"paths", "hba", "serial", "company_id", "attributes", NULL };
 	yaml_node_t *pn, *sz;
 	unsigned long long v;
 	const struct lc_device *other;
@@ -587,6 +650,9 @@ static int parse_device(struct parse *ps, struct lc_cluster *c, yaml_node_t *m,
 			if (!lc_device_path(d, c->nodes[j]))
 				return perr(ps, m, "device %s: no path for node %s", d->name, c->nodes[j]);
 	}
+	ret = parse_hba(ps, c, m, d);
+	if (ret)
+		return ret;
 	ret = str_field(ps, m, "serial", d->name, true, &d->serial);
 	if (ret)
 		return ret;
@@ -635,7 +701,8 @@ static int parse_groups(struct parse *ps, yaml_node_t *root, struct lc_cluster *
 	size_t n, i;
 	int ret;
 
-	ret = seq(ps, root, "alua_groups", true, &it, &n);
+	/* optional: ports may all stay in target core's default_tg_pt_gp */
+	ret = seq(ps, root, "alua_groups", false, &it, &n);
 	if (ret)
 		return ret;
 	idkey = lc_xcalloc(n, sizeof(*idkey));
@@ -849,8 +916,10 @@ static int parse_port(struct parse *ps, struct lc_cluster *c, yaml_node_t *m,
 	ret = str_field(ps, m, "group", what, true, &p->group);
 	if (ret)
 		return ret;
-	if (!lc_find_group(c, p->group))
-		return perr(ps, m, "port %.64s: no ALUA group '%.64s'", what, p->group);
+	/* default_tg_pt_gp: the port stays in target core's own group */
+	if (strcmp(p->group, "default_tg_pt_gp") && !lc_find_group(c, p->group))
+		return perr(ps, m, "port %.64s: no ALUA group '%.64s' in alua_groups (default_tg_pt_gp leaves it in target core's own)",
+			    what, p->group);
 	pl = map_get(ps, m, "portals");
 	if (pl && (ret = parse_portals(ps, pl, what, p)))
 		return ret;
@@ -1413,6 +1482,36 @@ int lc_cluster_load(const char *path, const char *secrets, struct lc_cluster **o
 	return ret;
 }
 
+int lc_cluster_parse_unresolved(const char *buf, size_t len, struct lc_cluster **out,
+				struct lc_error *err)
+{
+	struct parse ps = { .err = err, .unresolved = true };
+
+	return parse_buffer(&ps, buf, len, out);
+}
+
+int lc_cluster_load_unresolved(const char *path, struct lc_cluster **out, struct lc_error *err)
+{
+	struct parse ps = { .err = err, .unresolved = true };
+	char *buf;
+	size_t n;
+	int ret;
+
+	*out = NULL;
+	ret = read_small_file(path, LC_MAX_FILE, false, &buf, &n, err);
+	if (ret)
+		return ret;
+	ret = parse_buffer(&ps, buf, n, out);
+	if (ret && err) {
+		char msg[LC_ERROR_LEN];
+
+		snprintf(msg, sizeof(msg), "%.200s: %.800s", path, err->msg);
+		memcpy(err->msg, msg, sizeof(msg));
+	}
+	free(buf);
+	return ret;
+}
+
 static void kvs_free(struct lc_kvs *k)
 {
 	lc_kvs_free(k);
@@ -1452,6 +1551,12 @@ void lc_cluster_free(struct lc_cluster *c)
 			free(d->paths[j].path);
 		}
 		free(d->paths);
+		free(d->hba);
+		for (j = 0; j < d->nhbas; j++) {
+			free(d->hbas[j].node);
+			free(d->hbas[j].path);
+		}
+		free(d->hbas);
 		kvs_free(&d->attrib);
 	}
 	free(c->devices);
@@ -1617,6 +1722,27 @@ bool lc_acl_on_port(const struct lc_acl *a, const struct lc_port *p)
 	if (p->fabric == LC_LOOPBACK)
 		return a->kind == LC_NAME_NAA;
 	return lc_fabric_takes(p->fabric, a->kind);
+}
+
+/* The description's own checks, for what import reads */
+bool lc_desc_valid_path(const char *p)
+{
+	return valid_path(p);
+}
+
+char *lc_desc_portal(const char *s)
+{
+	return canonical_portal(s);
+}
+
+bool lc_desc_valid_secret(const char *s)
+{
+	return valid_chap_text(s, 12, 255);
+}
+
+bool lc_desc_valid_userid(const char *s)
+{
+	return valid_chap_text(s, 1, 255);
 }
 
 const char *lc_backstore_plugin(enum lc_backstore b)

@@ -130,9 +130,9 @@ static void devices(struct build *b, const struct lc_state *st)
 
 	for (i = 0; i < c->ndevices; i++) {
 		const struct lc_device *d = &c->devices[i];
-		char *dev = lc_dev_path(c, d);
+		char *dev = lc_dev_path(c, d, b->node);
 
-		dir(b, lc_hba_path(c, d->backstore), 0);
+		dir(b, lc_hba_path(c, d, b->node), 0);
 		dir(b, lc_xstrdup(dev), 0);
 		attr(b, dev, "control", lc_control_string(d, b->node), LC_CMP_CONTROL,
 		     LC_OBJF_RECREATE);
@@ -148,7 +148,7 @@ static void devices(struct build *b, const struct lc_state *st)
 		attrs(b, dev, "attrib", &d->attrib, 0);
 		for (j = 0; j < c->ngroups; j++) {
 			const struct lc_group *g = &c->groups[j];
-			char *gp = lc_group_path(c, d, g);
+			char *gp = lc_group_path(c, d, g, b->node);
 
 			dir(b, lc_xstrdup(gp), 0);
 			attr(b, gp, "tg_pt_gp_id", lc_xasprintf("%u", g->id), LC_CMP_NUMBER,
@@ -207,7 +207,7 @@ static void port(struct build *b, const struct lc_port *p)
 		char *lun = lc_xasprintf("%s/lun/lun_%u", tpg, l->lun);
 
 		dir(b, lc_xstrdup(lun), fl);
-		add(b, LC_OBJ_LINK, lc_xasprintf("%s/%s", lun, d->name), lc_dev_path(c, d),
+		add(b, LC_OBJ_LINK, lc_xasprintf("%s/%s", lun, d->name), lc_dev_path(c, d, b->node),
 		    LC_CMP_TEXT, lun, fl);
 		attr(b, lun, "alua_tg_pt_gp", lc_xstrdup(p->group), LC_CMP_TG_PT_GP, fl);
 		free(lun);

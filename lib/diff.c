@@ -36,6 +36,7 @@ struct diff {
 	struct lc_map link_in;		/* LUN/mapped dir -> its live link */
 	struct lc_map pins;		/* local_rtpi key -> live value (text) */
 	struct lc_map stale;		/* mapped-LUN links whose LUN is linked again */
+	struct lc_map aliased;		/* live links that are desired ones under another name */
 	bool report;			/* verify: collect, never refuse */
 	struct lc_vec problems;		/* char *: reasons to refuse */
 };
@@ -107,6 +108,37 @@ static int depth(const char *path)
 
 /* --- ownership --------------------------------------------------------------------- */
 
+/*
+ * The live link of desired link O: at its path, or the one link of its LUN
+ * (mapped LUN) under another name with the same target.  Target core reads
+ * only a link's target; targetcli names links after a random id.
+ */
+static const struct lc_live_obj *live_link(const struct diff *df, const struct lc_obj *o)
+{
+	const struct lc_live_obj *l = lc_live_get(&df->live, o->path);
+
+	if (l)
+		return l;
+	l = lc_map_get(&df->link_in, o->owner);
+	return l && l->target && !strcmp(l->target, o->value) ? l : NULL;
+}
+
+static void find_aliases(struct diff *df)
+{
+	size_t i;
+
+	for (i = 0; i < df->d.objs.n; i++) {
+		const struct lc_obj *o = df->d.objs.v[i];
+		const struct lc_live_obj *l;
+
+		if (o->kind != LC_OBJ_LINK || lc_live_get(&df->live, o->path))
+			continue;
+		l = live_link(df, o);
+		if (l)
+			lc_map_put(&df->aliased, l->path, (void *)o);
+	}
+}
+
 /* Desired objects that exist and are not ours: adopt them, or refuse */
 static void check_foreign(struct diff *df)
 {
@@ -114,17 +146,20 @@ static void check_foreign(struct diff *df)
 
 	for (i = 0; i < df->d.objs.n; i++) {
 		const struct lc_obj *o = df->d.objs.v[i];
+		const struct lc_live_obj *l;
 
-		if ((o->kind != LC_OBJ_DIR && o->kind != LC_OBJ_LINK) || shared_container(o->path) ||
-		    !lc_live_get(&df->live, o->path) || lc_state_owns(df->st, o->path))
+		if ((o->kind != LC_OBJ_DIR && o->kind != LC_OBJ_LINK) || shared_container(o->path))
+			continue;
+		l = o->kind == LC_OBJ_LINK ? live_link(df, o) : lc_live_get(&df->live, o->path);
+		if (!l || lc_state_owns(df->st, l->path))
 			continue;
 		if (df->ctx->adopt) {
-			lc_state_own(df->st, o->path);
+			lc_state_own(df->st, l->path);
 			continue;
 		}
 		if (shown++ < 5)
 			problem(df, "%s exists and liocluster did not make it (targetcli, another tool or an admin did); give --adopt to take it over, or remove it",
-				o->path);
+				l->path);
 		else
 			more++;
 	}
@@ -133,6 +168,8 @@ static void check_foreign(struct diff *df)
 }
 
 /* --- RTPIs ------------------------------------------------------------------------- */
+
+static char *pin_line(const char *tpg, const char *rtpi);
 
 /* The RTPI a live LUN reports: its own (before 6.4) or its TPG's */
 static long live_rtpi(struct diff *df, const char *lun)
@@ -181,7 +218,7 @@ static void check_rtpis(struct diff *df)
 		lc_map_put(&wanted, keys[i], &c->ports[i]);
 	}
 	for (i = 0; i < c->ndevices; i++)
-		lc_map_put(&devs, lc_dev_path(c, &c->devices[i]), (void *)1);
+		lc_map_put(&devs, lc_dev_path(c, &c->devices[i], df->node), (void *)1);
 	for (i = 0; i < df->live.objs.n; i++) {
 		const struct lc_live_obj *o = df->live.objs.v[i];
 		char key[16], *lun, *tpg;
@@ -234,9 +271,21 @@ static void check_rtpis(struct diff *df)
 			continue;
 		snprintf(key, sizeof(key), "%ld", strtol(df->pins.vals[i], NULL, 0));
 		p = lc_map_get(&wanted, key);
-		if (p && !df->report)
-			problem(df, "target/remote/local_rtpi pins RTPI %s for %s, which the description gives to port %s; write '%s 0' to it, or give %s another rtpi",
-				key, k, p->label, k + 7, p->label);
+		if (!p || df->report)
+			continue;
+		if (!lc_live_get(&df->live, k)) {
+			/* a pin of a port that is gone (removed by hand, or a
+			 * run before a reboot-less clear): nothing reports it,
+			 * so it goes first, undone like any write */
+			char *line = pin_line(k, "0");
+			struct lc_op *op = push(df, LC_OP_WRITE, "target/remote/local_rtpi", line, LC_REMOVE);
+
+			op->old = pin_line(k, df->pins.vals[i]);
+			free(line);
+			continue;
+		}
+		problem(df, "target/remote/local_rtpi pins RTPI %s for %s, which the description gives to port %s; write '%s 0' to it, or give %s another rtpi",
+			key, k, p->label, k + 7, p->label);
 	}
 	for (i = 0; i < devs.cap; i++)
 		if (devs.keys && devs.keys[i])
@@ -490,8 +539,8 @@ static void link_op(struct diff *df, const struct lc_obj *o)
 		lc_vec_push(&df->p->created, push(df, LC_OP_SYMLINK, o->path, o->value, LC_CREATE)->path);
 		return;
 	}
-	l = lc_live_get(&df->live, o->path);
-	if (l && l->target && !strcmp(l->target, o->value) && !lc_map_get(&df->stale, o->path)) {
+	l = live_link(df, o);
+	if (l && l->target && !strcmp(l->target, o->value) && !lc_map_get(&df->stale, l->path)) {
 		char *wp, *v = NULL;
 
 		if (l->kind != LC_K_MAPPED_LINK) {
@@ -764,7 +813,8 @@ static void prune(struct diff *df, bool mirrors_only)
 		const struct lc_live_obj *o = df->live.objs.v[i];
 		char *parent;
 
-		if (lc_map_get(&df->removing, o->path) || lc_desired_get(&df->d, o->path))
+		if (lc_map_get(&df->removing, o->path) || lc_desired_get(&df->d, o->path) ||
+		    lc_map_get(&df->aliased, o->path))
 			continue;
 		if (mirrors_only && strncmp(o->path, "target/remote/", 14))
 			continue;
@@ -881,6 +931,7 @@ static void diff_free(struct diff *df)
 	lc_map_free(&df->fresh);
 	lc_map_free(&df->removing);
 	lc_map_free(&df->stale);
+	lc_map_free(&df->aliased);
 	lc_map_free(&df->link_in);
 	free_keys(&df->pins, true);
 	lc_vec_free(&df->problems, free);
@@ -934,6 +985,7 @@ int lc_diff(struct lc_ctx *ctx, const struct lc_cluster *c, const char *node, st
 		if (!lc_live_get(&df.live, st->owned_paths.v[i]))
 			lc_state_disown(st, st->owned_paths.v[i]);
 	index_links(&df);
+	find_aliases(&df);
 	read_pins(&df);
 	if (!clear) {
 		check_foreign(&df);

@@ -5,6 +5,8 @@
  *
  *   alua.c      ALUA state changes (set-state, get-state)
  *   apply.c     run a plan with an undo journal; verify.c: report differences
+ *   import.c    live configfs -> a description (what targetcli made)
+ *   merge.c     several nodes' imports -> one; a description as a document
  *   diff.c      desired vs live -> an ordered plan, foreign objects, RTPI checks
  *   desired.c   the node's desired state: a tree of objects keyed by path
  *   desc.c      the cluster description (YAML)
@@ -133,6 +135,9 @@ struct lc_device {
 	char *path;			/* fileio and iblock */
 	struct lc_node_path *paths;	/* per-node overrides of path */
 	size_t npaths;
+	char *hba;			/* its HBA on every node; NULL: <plugin>_<hba_index> */
+	struct lc_node_path *hbas;	/* per-node overrides of hba */
+	size_t nhbas;
 	char *serial;
 	long company_id;		/* -1: the kernel's default */
 	struct lc_kvs attrib;		/* attrib/<name> */
@@ -156,7 +161,7 @@ struct lc_port {
 	unsigned int tag;
 	unsigned int rtpi;		/* explicit, or derived */
 	bool rtpi_explicit;
-	char *group;
+	char *group;			/* a group of alua_groups, or default_tg_pt_gp */
 	char **portals;			/* iSCSI: "ip:port", canonical */
 	size_t nportals;
 	char *nexus;			/* loopback: the initiator side, canonical */
@@ -216,6 +221,12 @@ bool lc_cluster_has_remote(const struct lc_cluster *c, const char *node);
 bool lc_acl_maps(const struct lc_acl *a, unsigned int lun);
 bool lc_acl_on_port(const struct lc_acl *a, const struct lc_port *p);
 const char *lc_backstore_plugin(enum lc_backstore b);
+/* The description's own checks: a device path, a portal (its canonical
+ * form, NULL if bad), a CHAP secret and userid */
+bool lc_desc_valid_path(const char *p);
+char *lc_desc_portal(const char *s);
+bool lc_desc_valid_secret(const char *s);
+bool lc_desc_valid_userid(const char *s);
 
 /* --- values (desired.c) --------------------------------------------------------- */
 
@@ -236,10 +247,12 @@ enum lc_cmp {
 
 const char *lc_fabric_dir(enum lc_fabric f);
 char *lc_fabric_path(enum lc_fabric f, bool remote);
-char *lc_hba_path(const struct lc_cluster *c, enum lc_backstore b);
-char *lc_dev_path(const struct lc_cluster *c, const struct lc_device *d);
+/* A device's HBA and paths on NODE (NULL: its hba, or the cluster's) */
+char *lc_hba_name(const struct lc_cluster *c, const struct lc_device *d, const char *node);
+char *lc_hba_path(const struct lc_cluster *c, const struct lc_device *d, const char *node);
+char *lc_dev_path(const struct lc_cluster *c, const struct lc_device *d, const char *node);
 char *lc_group_path(const struct lc_cluster *c, const struct lc_device *d,
-		    const struct lc_group *g);
+		    const struct lc_group *g, const char *node);
 /* The TPG directory of port P as NODE sees it: its own fabric on its own
  * node, the remote fabric elsewhere. */
 char *lc_tpg_path(const struct lc_port *p, const char *node);
@@ -302,6 +315,7 @@ struct lc_ctx {
 	struct lc_backend be;
 	unsigned long long ops_done;	/* configfs operations, for measurements */
 	const char *command;		/* for the lock's holder line */
+	char *node;			/* this node, for set-state (devices' HBAs per node) */
 	struct lc_want { const char *group; int state; } *wants;	/* lc_apply_want_state */
 	size_t nwants;
 };

@@ -3,7 +3,7 @@
  * libliocluster: the configfs layout, the one place that knows paths and
  * names.  Paths are relative to the configfs root:
  *
- *   target/core/<plugin>_<n>/<device>/alua/<group>
+ *   target/core/<plugin>_<n>/<device>/alua/<group>   (the HBA per device and node)
  *   target/<fabric>/<wwn>/tpgt_<tag>/lun/lun_<n>/<link to a device>
  *   target/<fabric>/<wwn>/tpgt_<tag>/acls/<initiator>/lun_<n>/<link to a LUN>
  *   target/<fabric>/<wwn>/tpgt_<tag>/np/<ip:port>
@@ -34,22 +34,44 @@ char *lc_fabric_path(enum lc_fabric f, bool remote)
 	return lc_xasprintf("target/%s", remote ? "remote" : lc_fabric_dir(f));
 }
 
-char *lc_hba_path(const struct lc_cluster *c, enum lc_backstore b)
+/* The HBA a device lives in on NODE (NULL: any node): the description's
+ * for that node, its own, or <plugin>_<hba_index> */
+char *lc_hba_name(const struct lc_cluster *c, const struct lc_device *d, const char *node)
 {
-	return lc_xasprintf("target/core/%s_%u", lc_backstore_plugin(b), c->hba_index);
+	size_t i;
+
+	for (i = 0; node && i < d->nhbas; i++)
+		if (!strcmp(d->hbas[i].node, node))
+			return lc_xstrdup(d->hbas[i].path);
+	if (d->hba)
+		return lc_xstrdup(d->hba);
+	return lc_xasprintf("%s_%u", lc_backstore_plugin(d->backstore), c->hba_index);
 }
 
-char *lc_dev_path(const struct lc_cluster *c, const struct lc_device *d)
+char *lc_hba_path(const struct lc_cluster *c, const struct lc_device *d, const char *node)
 {
-	return lc_xasprintf("target/core/%s_%u/%s", lc_backstore_plugin(d->backstore),
-			    c->hba_index, d->name);
+	char *h = lc_hba_name(c, d, node), *s = lc_xasprintf("target/core/%s", h);
+
+	free(h);
+	return s;
+}
+
+char *lc_dev_path(const struct lc_cluster *c, const struct lc_device *d, const char *node)
+{
+	char *h = lc_hba_name(c, d, node), *s = lc_xasprintf("target/core/%s/%s", h, d->name);
+
+	free(h);
+	return s;
 }
 
 char *lc_group_path(const struct lc_cluster *c, const struct lc_device *d,
-		    const struct lc_group *g)
+		    const struct lc_group *g, const char *node)
 {
-	return lc_xasprintf("target/core/%s_%u/%s/alua/%s", lc_backstore_plugin(d->backstore),
-			    c->hba_index, d->name, g->name);
+	char *h = lc_hba_name(c, d, node);
+	char *s = lc_xasprintf("target/core/%s/%s/alua/%s", h, d->name, g->name);
+
+	free(h);
+	return s;
 }
 
 char *lc_tpg_path(const struct lc_port *p, const char *node)

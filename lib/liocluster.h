@@ -38,6 +38,11 @@ int lc_cluster_load(const char *path, const char *secrets, struct lc_cluster **o
 int lc_cluster_parse(const char *buf, size_t len, struct lc_cluster **out,
 		     struct lc_error *err);
 void lc_cluster_free(struct lc_cluster *c);
+/* The same without a secrets file: CHAP secrets stay names (merge, and
+ * checking a description import or merge made) */
+int lc_cluster_parse_unresolved(const char *buf, size_t len, struct lc_cluster **out,
+				struct lc_error *err);
+int lc_cluster_load_unresolved(const char *path, struct lc_cluster **out, struct lc_error *err);
 
 const char *lc_cluster_name(const struct lc_cluster *c);
 size_t lc_cluster_node_count(const struct lc_cluster *c);
@@ -75,6 +80,9 @@ void lc_ctx_set_state_dir(struct lc_ctx *ctx, const char *dir);
 void lc_ctx_set_lock_wait(struct lc_ctx *ctx, double seconds);
 /* The command line, named in the lock file for whoever waits */
 void lc_ctx_set_command(struct lc_ctx *ctx, const char *command);
+/* This node's name, for set-state and get-state (they need it when a
+ * device's HBA differs per node; the other calls take it as an argument) */
+void lc_ctx_set_node(struct lc_ctx *ctx, const char *node);
 /* Take objects the description names that exist and are not ours */
 void lc_ctx_set_adopt(struct lc_ctx *ctx, bool adopt);
 /* Testing: make the Nth configfs operation of the next run fail (1-based;
@@ -203,5 +211,51 @@ size_t lc_status_count(const struct lc_status *s);
 const char *lc_status_entry(const struct lc_status *s, size_t i, int *depth, const char **kind,
 			    const char **detail, unsigned int *flags, const char **path);
 void lc_status_free(struct lc_status *s);
+
+/* --- import and merge -------------------------------------------------------------------- */
+
+/* A description as a document: maps, lists and scalars in the order a
+ * description is written, for the caller to print (YAML).  A plain scalar
+ * is printed as it is (numbers, sizes, booleans, states, keywords); any
+ * other is text, which the printer quotes where YAML would misread it. */
+enum lc_doc_kind { LC_DOC_SCALAR, LC_DOC_MAP, LC_DOC_LIST };
+
+struct lc_doc {
+	enum lc_doc_kind kind;
+	char *key;		/* its key in the map it is in; NULL in a list */
+	char *value;		/* a scalar's text */
+	bool plain;		/* a scalar printed as it is */
+	bool flow;		/* a map or list on one line: [0, 1] */
+	struct lc_doc **items;
+	size_t n;
+};
+
+struct lc_doc *lc_cluster_doc(const struct lc_cluster *c);
+void lc_doc_free(struct lc_doc *d);
+
+struct lc_import;
+
+/* Describe NODE's live LIO setup (read only, takes no lock): its own
+ * ports on iSCSI, tcm_loop and qla2xxx, the rd_mcp, fileio and iblock
+ * devices, ALUA groups, LUNs, ACLs and what differs from the kernel's
+ * defaults.  Applying the description on the node changes nothing.
+ * -EINVAL (err names the object) where a description cannot say what the
+ * node has; what liocluster does not manage is left out with a note. */
+int lc_import(struct lc_ctx *ctx, const char *node, const char *cluster, struct lc_import **out,
+	      struct lc_error *err);
+const struct lc_cluster *lc_import_cluster(const struct lc_import *imp);
+/* What was left out, one sentence each */
+size_t lc_import_note_count(const struct lc_import *imp);
+const char *lc_import_note(const struct lc_import *imp, size_t i);
+/* The CHAP secrets the description names (for the secrets file only) */
+size_t lc_import_secret_count(const struct lc_import *imp);
+void lc_import_secret(const struct lc_import *imp, size_t i, const char **name,
+		      const char **secret);
+void lc_import_free(struct lc_import *imp);
+
+/* Several nodes' imports (description files) as one cluster; CLUSTER
+ * (may be NULL) names it.  -EINVAL, naming the objects, on a conflict. */
+int lc_merge(const char *const *paths, size_t n, const char *cluster, struct lc_cluster **out,
+	     struct lc_error *err);
 
 #endif /* LIOCLUSTER_H */

@@ -570,6 +570,7 @@ void lc_ctx_free(struct lc_ctx *ctx)
 	free(ctx->root);
 	free(ctx->root_real);
 	free(ctx->state_dir);
+	free(ctx->node);
 	free(ctx->wants);
 	free(ctx);
 }
@@ -598,6 +599,12 @@ void lc_ctx_set_lock_wait(struct lc_ctx *ctx, double seconds)
 void lc_ctx_set_command(struct lc_ctx *ctx, const char *command)
 {
 	ctx->command = command;
+}
+
+void lc_ctx_set_node(struct lc_ctx *ctx, const char *node)
+{
+	free(ctx->node);
+	ctx->node = node ? lc_xstrdup(node) : NULL;
 }
 
 void lc_ctx_set_adopt(struct lc_ctx *ctx, bool adopt)

@@ -197,6 +197,13 @@ AO=0 ANO=1 SB=2 UA=3 OFFLINE=14 TRANSITIONING=15
 # lio_clear: remove every LIO object, fabrics first, then backstores, the
 # way `targetcli clearconfig` would.  Scenarios start from a clean target.
 lio_clear() {
+	# tcm_remote's local_rtpi pins live as long as the module: unpin them
+	# first, as an unload would
+	if [ -f "$T/remote/local_rtpi" ]; then
+		sed 's/ [^ ]*$/ 0/' "$T/remote/local_rtpi" | while read -r l; do
+			echo "$l" >"$T/remote/local_rtpi"
+		done
+	fi
 	for f in "$T"/*; do
 		[ -d "$f" ] && [ "${f##*/}" != core ] || continue
 		find "$f" -path '*/acls/*' -type l -exec rm {} + 2>/dev/null

@@ -628,13 +628,13 @@ static void make_dev(const struct sp *s, const char *rel)
 	static const struct { const char *n, *v; mode_t m; } attribs[] = {
 		{ "block_size", "512", RW }, { "emulate_3pc", "1", RW }, { "emulate_caw", "1", RW },
 		{ "emulate_dpo", "1", RW }, { "emulate_fua_read", "1", RW },
-		{ "emulate_fua_write", "1", RW }, { "emulate_model_alias", "1", RW },
+		{ "emulate_fua_write", "1", RW }, { "emulate_model_alias", "0", RW },
 		{ "emulate_pr", "1", RW }, { "emulate_rest_reord", "0", RW },
 		{ "emulate_tas", "1", RW }, { "emulate_tpu", "0", RW }, { "emulate_tpws", "0", RW },
 		{ "emulate_ua_intlck_ctrl", "0", RW }, { "emulate_write_cache", "0", RW },
 		{ "enforce_pr_isids", "1", RW }, { "force_pr_aptpl", "0", RW },
 		{ "is_nonrot", "0", RW }, { "max_unmap_block_desc_count", "0", RW },
-		{ "max_unmap_lba_count", "0", RW }, { "max_write_same_len", "4096", RW },
+		{ "max_unmap_lba_count", "0", RW }, { "max_write_same_len", "0", RW },
 		{ "optimal_sectors", "16384", RW }, { "pi_prot_format", "0", RW },
 		{ "pi_prot_type", "0", RW }, { "pi_prot_verify", "0", RW },
 		{ "queue_depth", "128", RW }, { "unmap_granularity", "0", RW },
@@ -783,7 +783,9 @@ static void make_tpg(const struct sp *s, const struct path *p, const char *rel)
 		attr(s, a, "login_keys_workaround", "1", RW);
 		free(a);
 		a = lc_xasprintf("%s/param", rel);
-		attr(s, a, "AuthMethod", "CHAP,None", RW);
+		/* INITIAL_AUTHMETHOD; iscsit_ta_authentication adds and
+		 * removes None with attrib/authentication */
+		attr(s, a, "AuthMethod", "CHAP", RW);
 		attr(s, a, "HeaderDigest", "CRC32C,None", RW);
 		attr(s, a, "DataDigest", "CRC32C,None", RW);
 		attr(s, a, "MaxConnections", "1", RW);
@@ -1611,6 +1613,45 @@ static bool is_number(const char *v, unsigned long long *out)
 	return !errno && (!*end || (*end == '\n' && !end[1]));
 }
 
+/* What the backend's configure_device (and configure_unmap) set when the
+ * device is enabled: rd_configure_device (is_nonrot), fd_configure_device
+ * and fd_configure_unmap for a file (UNMAP and WRITE SAME limits; buffered
+ * I/O turns the write cache on), a block device's WRITE SAME limit without
+ * write-zeroes offload (fileio on /dev/..., iblock) */
+static void configure_attribs(const struct sp *s, const char *dev, const char *plugin,
+			      const char *ctl)
+{
+	static const struct { const char *plugin, *name, *value; } set_at_enable[] = {
+		{ "rd_mcp", "is_nonrot", "1" },
+		{ "fileio", "max_unmap_lba_count", "8192" },
+		{ "fileio", "max_unmap_block_desc_count", "1" },
+		{ "fileio", "unmap_granularity", "1" },
+		{ "fileio", "max_write_same_len", "4096" },
+		{ "iblock", "max_write_same_len", "65535" },
+	};
+	bool blockdev = strstr(ctl, "fd_dev_name=/dev/") != NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(set_at_enable) / sizeof(set_at_enable[0]); i++) {
+		const char *pl = set_at_enable[i].plugin;
+		char *f;
+
+		if (strcmp(pl, plugin) && !(blockdev && !strcmp(pl, "iblock")))
+			continue;
+		if (blockdev && !strcmp(pl, "fileio"))
+			continue;
+		f = lc_xasprintf("%s/attrib/%s", dev, set_at_enable[i].name);
+		set(s, f, set_at_enable[i].value);
+		free(f);
+	}
+	if (!strcmp(plugin, "fileio") && strstr(ctl, "fd_buffered_io=1")) {
+		char *f = lc_xasprintf("%s/attrib/emulate_write_cache", dev);
+
+		set(s, f, "1");
+		free(f);
+	}
+}
+
 static int write_dev(struct sp *s, const struct path *p, const char *rel, const char *name,
 		     const char *v)
 {
@@ -1653,6 +1694,7 @@ static int write_dev(struct sp *s, const struct path *p, const char *rel, const 
 			ret = -ENOENT;
 		if (!ret) {
 			set(s, rel, "1");
+			configure_attribs(s, dev, plugin, ctl);
 			dev_info(s, dev);
 		}
 		free(ctl);
@@ -2053,6 +2095,59 @@ static int write_local_rtpi(struct sp *s, const char *v)
 	return ret;
 }
 
+/* Every linked LUN of TPG reports R */
+static void tpg_luns_rtpi(const struct sp *s, const char *tpg, unsigned int r)
+{
+	char *lun_dir = lc_xasprintf("%s/lun", tpg), *fl = full(s, lun_dir);
+	DIR *d = opendir(fl);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *l = lc_xasprintf("%s/%s", lun_dir, e->d_name);
+		char *ix = lc_xasprintf("%s/statistics/scsi_port/indx", l), *iv;
+
+		if (e->d_name[0] != '.') {
+			iv = get(s, ix);
+			if (*iv)
+				set_lun_rtpi(s, l, r);
+			free(iv);
+		}
+		free(ix);
+		free(l);
+	}
+	if (d)
+		closedir(d);
+	free(fl);
+	free(lun_dir);
+}
+
+/* iscsit_ta_authentication: AuthMethod without None when authentication
+ * is on, with it when off */
+static void auth_method(const struct sp *s, const struct path *attrib, bool on)
+{
+	char *tpg = join(attrib, 4), *f = lc_xasprintf("%s/param/AuthMethod", tpg), *v = get(s, f);
+	char *none = strstr(v, "None");
+
+	if (on && none) {
+		struct lc_buf b = { 0 };
+		char *save = NULL, *t;
+
+		for (t = strtok_r(v, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			if (strcmp(t, "None"))
+				lc_buf_printf(&b, "%s%s", b.n ? "," : "", t);
+		set(s, f, b.s ? b.s : "CHAP");
+		free(b.s);
+	} else if (!on && !none) {
+		char *t = lc_xasprintf("%s,None", v);
+
+		set(s, f, t);
+		free(t);
+	}
+	free(v);
+	free(f);
+	free(tpg);
+}
+
 static int do_write(struct sp *s, const char *rel, const char *value)
 {
 	struct path p;
@@ -2110,6 +2205,9 @@ static int do_write(struct sp *s, const char *rel, const char *value)
 				}
 				snprintf(line, sizeof(line), "%#x", r);
 				set(s, rf, line);
+				/* LUNs report their TPG's RTPI (lun->lun_tpg->tpg_rtpi),
+				 * linked before or after */
+				tpg_luns_rtpi(s, tpg, r);
 			}
 			if (!ret && atoi(cur) != 1) {
 				char *nt = lc_xasprintf("%s%s %u\n", text, tpg, r);
@@ -2185,6 +2283,8 @@ static int do_write(struct sp *s, const char *rel, const char *value)
 			snprintf(t, sizeof(t), "%llu", n);
 			set(s, rel, t);
 		}
+		if (!ret && !strcmp(p.c[1], "iscsi") && !strcmp(name, "authentication"))
+			auth_method(s, &p, n == 1);
 	} else if (w == W_LUN && !strcmp(name, "alua_tg_pt_gp")) {
 		/* target_fabric_port_alua_tg_pt_gp_store */
 		char *idx = lc_xasprintf("%s/statistics/scsi_port/indx", rel), *iv;

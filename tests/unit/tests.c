@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -974,6 +975,30 @@ static void test_rtpi_exact(void)
 		free(before);
 		env_free(e);
 	}
+	/* a pin left by a port that is gone (per-LUN kernels): removed
+	 * first when it is in the way, put back by a rollback */
+	{
+		struct env *e = env_new(STANDIN_PER_LUN);
+		struct lc_error err = { "" };
+		char *before, *after, *v = NULL;
+
+		op(e, "mkdir", "target/remote", NULL);
+		CHECK_EQ_INT(op(e, "write", "target/remote/local_rtpi", "iscsi/iqn.2026-11.com.example:gone/tpgt_1 7"), 0);
+		before = snap(e);
+		standin_fail_at(40);
+		CHECK_EQ_INT(apply(e, c, "node-a", &err), -EIO);
+		standin_fail_at(0);
+		after = snap(e);
+		CHECK(!strcmp(before, after), "a rollback did not put the stale pin back");
+		free(after);
+		free(before);
+		CHECK(apply(e, c, "node-a", &err) == 0, "apply past a stale pin: %s", err.msg);
+		lc_read_attr(e->ctx, "target/remote/local_rtpi", &v);
+		CHECK(v && !strstr(v, ":gone/"), "the stale pin is gone: %s", v);
+		free(v);
+		CHECK_EQ_INT(verify_count(e, c, "node-a"), 0);
+		env_free(e);
+	}
 	lc_cluster_free(fewer);
 	lc_cluster_free(c);
 	free(text);
@@ -1845,6 +1870,751 @@ static void test_attributes_chap(void)
 	env_free(e);
 }
 
+/* --- adopting an existing setup: import, merge ------------------------------------- */
+
+/* Node N's names in a targetcli-like setup */
+#define TCLI_IQN(n) "target/iscsi/iqn.2003-01.org.linux-iscsi.node" n ".x8664:sn.0123456789ab"
+#define TCLI_LOOP(n) "target/loopback/naa.5001405aaaaaaa0" n
+#define T1 TCLI_IQN("1") "/tpgt_1"
+#define L1 TCLI_LOOP("1") "/tpgt_1"
+#define C1 T1 "/acls/iqn.1994-05.com.redhat:client-1"
+#define C2 T1 "/acls/iqn.1994-05.com.redhat:client-2"
+
+/* What an admin made with targetcli, the way rtslib does it: each device
+ * in an HBA of its own with a UUID serial and udev_path, links named after
+ * random ids, authentication set, the iSCSI TPG enabled last */
+struct tcli {
+	const char *n;			/* "1", "2": in names and paths */
+	const char *hba1, *hba2;	/* disk1's and disk2's HBAs */
+	const char *group;		/* the iSCSI port's LUNs' group */
+	bool grp_b;			/* grp-b on the devices too */
+	unsigned int iscsi_rtpi;	/* per-TPG: written before enable (0: the pool's) */
+	unsigned int loop_rtpi;		/* per-TPG: written (0: none) */
+	bool scratch;			/* LUNs twice made and removed: counters at 3 */
+};
+
+static const struct tcli tcli_a = { "1", "fileio_0", "fileio_1", "grp-a", false, 0, 2, false };
+
+#define OK(x) CHECK_EQ_INT((x), 0)
+
+static void tcli_lun(struct env *e, const char *tpg, unsigned int n, const char *dev, const char *id,
+		     const char *group)
+{
+	char lun[512], link[600], g[600];
+
+	snprintf(lun, sizeof(lun), "%s/lun/lun_%u", tpg, n);
+	snprintf(link, sizeof(link), "%s/%s", lun, id);
+	snprintf(g, sizeof(g), "%s/alua_tg_pt_gp", lun);
+	OK(op(e, "mkdir", lun, NULL));
+	OK(op(e, "symlink", dev, link));
+	if (group)
+		OK(op(e, "write", g, group));
+}
+
+static void tcli_map(struct env *e, const char *acl, const char *tpg, unsigned int n, const char *id)
+{
+	char m[600], link[700], lun[512], wp[700];
+
+	snprintf(m, sizeof(m), "%s/lun_%u", acl, n);
+	snprintf(link, sizeof(link), "%s/%s", m, id);
+	snprintf(lun, sizeof(lun), "%s/lun/lun_%u", tpg, n);
+	snprintf(wp, sizeof(wp), "%s/write_protect", m);
+	OK(op(e, "mkdir", m, NULL));
+	OK(op(e, "symlink", lun, link));
+	OK(op(e, "write", wp, "0"));
+}
+
+static void targetcli_node(struct env *e, const struct tcli *t)
+{
+	char d1[128], d2[128], p[700], v[128], iqn[256], tpg[300], loop[256], ltpg[300], acl[400];
+	const char *const devs[2] = { d1, d2 };
+	size_t i;
+
+	snprintf(d1, sizeof(d1), "target/core/%s/disk1", t->hba1);
+	snprintf(d2, sizeof(d2), "target/core/%s/disk2", t->hba2);
+	for (i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "target/core/%s", i ? t->hba2 : t->hba1);
+		OK(op(e, "mkdir", p, NULL));
+		OK(op(e, "mkdir", devs[i], NULL));
+		snprintf(p, sizeof(p), "%s/control", devs[i]);
+		snprintf(v, sizeof(v), "fd_dev_name=/srv/node%s/disk%zu.img,fd_dev_size=%d", t->n, i + 1,
+			 i ? 4194304 : 8388608);
+		OK(op(e, "write", p, v));
+		snprintf(p, sizeof(p), "%s/udev_path", devs[i]);
+		snprintf(v, sizeof(v), "/srv/node%s/disk%zu.img", t->n, i + 1);
+		OK(op(e, "write", p, v));
+		snprintf(p, sizeof(p), "%s/enable", devs[i]);
+		OK(op(e, "write", p, "1"));
+		snprintf(p, sizeof(p), "%s/wwn/vpd_unit_serial", devs[i]);
+		OK(op(e, "write", p, i ? "7b2e4d6f-2222-4c6a-9d3b-5e0a7c9b1d02" :
+		      "3a1f0c2e-1111-4c6a-9d3b-5e0a7c9b1d01"));
+		snprintf(p, sizeof(p), "%s/alua/grp-a", devs[i]);
+		OK(op(e, "mkdir", p, NULL));
+		snprintf(p, sizeof(p), "%s/alua/grp-a/tg_pt_gp_id", devs[i]);
+		OK(op(e, "write", p, "1"));
+		snprintf(p, sizeof(p), "%s/alua/grp-a/alua_access_type", devs[i]);
+		OK(op(e, "write", p, "1"));
+		snprintf(p, sizeof(p), "%s/alua/grp-a/preferred", devs[i]);
+		OK(op(e, "write", p, "1"));
+		if (!t->grp_b)
+			continue;
+		snprintf(p, sizeof(p), "%s/alua/grp-b", devs[i]);
+		OK(op(e, "mkdir", p, NULL));
+		snprintf(p, sizeof(p), "%s/alua/grp-b/tg_pt_gp_id", devs[i]);
+		OK(op(e, "write", p, "2"));
+		snprintf(p, sizeof(p), "%s/alua/grp-b/alua_access_type", devs[i]);
+		OK(op(e, "write", p, "1"));
+		snprintf(p, sizeof(p), "%s/alua/grp-b/alua_access_state", devs[i]);
+		OK(op(e, "write", p, "2"));
+	}
+	snprintf(p, sizeof(p), "%s/attrib/emulate_tpu", d2);
+	OK(op(e, "write", p, "1"));
+	op(e, "mkdir", "target/iscsi", NULL);
+	if (t->scratch) {
+		/* a target exported both devices twice and was deleted */
+		const char *s = "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x";
+
+		OK(op(e, "mkdir", s, NULL));
+		OK(op(e, "mkdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x/tpgt_1", NULL));
+		for (i = 0; i < 2; i++) {
+			tcli_lun(e, "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x/tpgt_1", 0, d1, "s0", NULL);
+			tcli_lun(e, "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x/tpgt_1", 1, d2, "s1", NULL);
+			OK(op(e, "unlink", "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x/tpgt_1/lun/lun_0/s0", NULL));
+			OK(op(e, "unlink", "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x/tpgt_1/lun/lun_1/s1", NULL));
+			OK(op(e, "rmdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x/tpgt_1/lun/lun_0", NULL));
+			OK(op(e, "rmdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x/tpgt_1/lun/lun_1", NULL));
+		}
+		OK(op(e, "rmdir", "target/iscsi/iqn.2003-01.org.linux-iscsi.scratch:x/tpgt_1", NULL));
+		OK(op(e, "rmdir", s, NULL));
+	}
+	snprintf(iqn, sizeof(iqn), "target/iscsi/iqn.2003-01.org.linux-iscsi.node%s.x8664:sn.0123456789ab",
+		 t->n);
+	snprintf(tpg, sizeof(tpg), "%s/tpgt_1", iqn);
+	OK(op(e, "mkdir", iqn, NULL));
+	OK(op(e, "mkdir", tpg, NULL));
+	snprintf(p, sizeof(p), "%s/attrib/authentication", tpg);
+	OK(op(e, "write", p, "0"));
+	tcli_lun(e, tpg, 0, d1, "a1b2c3d4e5", t->group);
+	tcli_lun(e, tpg, 1, d2, "f6e7d8c9b0", t->group);
+	snprintf(acl, sizeof(acl), "%s/acls/iqn.1994-05.com.redhat:client-1", tpg);
+	OK(op(e, "mkdir", acl, NULL));
+	snprintf(p, sizeof(p), "%s/auth/userid", acl);
+	OK(op(e, "write", p, "client-1"));
+	snprintf(p, sizeof(p), "%s/auth/password", acl);
+	OK(op(e, "write", p, "Client1-Secret-xyz"));
+	tcli_map(e, acl, tpg, 0, "0a0b0c0d0e");
+	tcli_map(e, acl, tpg, 1, "1a1b1c1d1e");
+	snprintf(acl, sizeof(acl), "%s/acls/iqn.1994-05.com.redhat:client-2", tpg);
+	OK(op(e, "mkdir", acl, NULL));
+	tcli_map(e, acl, tpg, 1, "2a2b2c2d2e");
+	snprintf(p, sizeof(p), "%s/attrib/authentication", tpg);
+	OK(op(e, "write", p, "1"));
+	snprintf(p, sizeof(p), "%s/np/0.0.0.0:3260", tpg);
+	OK(op(e, "mkdir", p, NULL));
+	if (e->kind == STANDIN_PER_TPG && t->iscsi_rtpi) {
+		snprintf(p, sizeof(p), "%s/rtpi", tpg);
+		snprintf(v, sizeof(v), "%u", t->iscsi_rtpi);
+		OK(op(e, "write", p, v));
+	}
+	snprintf(p, sizeof(p), "%s/enable", tpg);
+	OK(op(e, "write", p, "1"));
+	snprintf(loop, sizeof(loop), "target/loopback/naa.5001405aaaaaaa0%s", t->n);
+	snprintf(ltpg, sizeof(ltpg), "%s/tpgt_1", loop);
+	op(e, "mkdir", "target/loopback", NULL);
+	OK(op(e, "mkdir", loop, NULL));
+	OK(op(e, "mkdir", ltpg, NULL));
+	snprintf(p, sizeof(p), "%s/nexus", ltpg);
+	snprintf(v, sizeof(v), "naa.5001405bbbbbbb0%s", t->n);
+	OK(op(e, "write", p, v));
+	if (e->kind == STANDIN_PER_TPG && t->loop_rtpi) {
+		snprintf(p, sizeof(p), "%s/rtpi", ltpg);
+		snprintf(v, sizeof(v), "%u", t->loop_rtpi);
+		OK(op(e, "write", p, v));
+	}
+	/* tcm_loop's LUNs stay in target core's default group */
+	tcli_lun(e, ltpg, 0, d1, "c1c2c3c4c5", NULL);
+	tcli_lun(e, ltpg, 1, d2, "d1d2d3d4d5", NULL);
+}
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* liocluster import NODE on E into DIR/NAME.yaml (stdout), .sec, .err */
+static int import_cli(struct env *e, const char *node, const char *name, const char *extra)
+{
+	return sh("LIOCLUSTER_STANDIN=1 build/liocluster-standin -r %s -n %s --cluster lab %s import --secrets-out %s/%s.sec >%s/%s.yaml 2>%s/%s.err",
+		  e->root, node, extra ? extra : "", e->dir, name, e->dir, name, e->dir, name);
+}
+
+static char *file_of(struct env *e, const char *name)
+{
+	char p[300];
+
+	snprintf(p, sizeof(p), "%s/%s", e->dir, name);
+	return slurp(p);
+}
+
+static size_t count_of(const char *text, const char *s)
+{
+	size_t n = 0;
+
+	for (; text && (text = strstr(text, s)); text += strlen(s))
+		n++;
+	return n;
+}
+
+/* Import a targetcli-made node, check it, adopt it: 0 operations, then
+ * liocluster's; verify clean; clear removes it all */
+static void test_import_adopt(void)
+{
+	enum standin_kind kinds[] = { STANDIN_PER_LUN, STANDIN_PER_TPG };
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		struct env *e = env_new(kinds[k]);
+		struct lc_cluster *c = NULL;
+		struct lc_error err = { "" };
+		char path[300], sec[300], args[1200], *y, *s, *before, *after, *out = NULL;
+		struct stat st;
+
+		targetcli_node(e, &tcli_a);
+		before = snap(e);
+		CHECK(import_cli(e, "node-a", "a", NULL) == 0, "%s: import failed: %s",
+		      kind_name(kinds[k]), file_of(e, "a.err"));
+		after = snap(e);
+		CHECK(!strcmp(before, after), "import changed the tree");
+		free(after);
+		y = file_of(e, "a.yaml");
+		s = file_of(e, "a.sec");
+		snprintf(path, sizeof(path), "%s/a.yaml", e->dir);
+		snprintf(sec, sizeof(sec), "%s/a.sec", e->dir);
+		/* the secret goes to its file only, made private */
+		CHECK(!stat(sec, &st) && (st.st_mode & 0777) == 0600, "secrets file mode %o",
+		      (unsigned int)(st.st_mode & 0777));
+		CHECK_STR_HAS(s, "iqn.1994-05.com.redhat:client-1.chap: Client1-Secret-xyz");
+		CHECK(y && !strstr(y, "Client1-Secret"), "a secret on stdout");
+		out = file_of(e, "a.err");
+		CHECK(out && !strstr(out, "Client1-Secret"), "a secret on stderr");
+		free(out);
+		/* what targetcli made, as a description says it */
+		CHECK_STR_HAS(y, "    hba: fileio_0\n");
+		CHECK_STR_HAS(y, "    hba: fileio_1\n");
+		CHECK_STR_HAS(y, "    serial: \"3a1f0c2e-1111-4c6a-9d3b-5e0a7c9b1d01\"\n");
+		CHECK_STR_HAS(y, "    group: default_tg_pt_gp\n");
+		CHECK_STR_HAS(y, "    portals: [\"0.0.0.0:3260\"]\n");
+		CHECK_STR_HAS(y, "    nexus: naa.5001405bbbbbbb01\n");
+		CHECK_STR_HAS(y, "  - initiator: iqn.1994-05.com.redhat:client-2\n    luns: [1]\n");
+		CHECK_STR_HAS(y, "      secret: iqn.1994-05.com.redhat:client-1.chap\n");
+		CHECK_STR_HAS(y, "    rtpi: 1\n");
+		CHECK_STR_HAS(y, "    rtpi: 2\n");
+		/* only the attribute the admin set: the defaults (read from the
+		 * kernel) agree with the stand-in's */
+		CHECK_STR_HAS(y, "    attributes:\n      emulate_tpu: 1\n");
+		CHECK(count_of(y, "attributes:") == 1 && count_of(y, "parameters:") == 0,
+		      "%s: attributes beyond emulate_tpu:\n%s", kind_name(kinds[k]), y);
+		/* valid, and what check says */
+		CHECK(lc_cluster_load(path, sec, &c, &err) == 0, "the import does not load: %s", err.msg);
+		snprintf(args, sizeof(args), "-c %s --secrets %s check", path, sec);
+		CHECK_EQ_INT(run_cli(args, &out), 0);
+		free(out);
+		if (c) {
+			/* not ours yet: refused without --adopt */
+			struct lc_plan *p = NULL;
+
+			CHECK_EQ_INT(lc_plan_node(e->ctx, c, "node-a", &p, &err), -EEXIST);
+			CHECK_STR_HAS(err.msg, "--adopt");
+			lc_ctx_set_adopt(e->ctx, true);
+			CHECK_EQ_INT(plan_ops(e, c, "node-a"), 0);
+			CHECK(apply(e, c, "node-a", &err) == 0, "adopt: %s", err.msg);
+			lc_ctx_set_adopt(e->ctx, false);
+			/* now liocluster's: no refusal, nothing to do, nothing different */
+			CHECK_EQ_INT(plan_ops(e, c, "node-a"), 0);
+			CHECK_EQ_INT(verify_count(e, c, "node-a"), 0);
+			after = snap(e);
+			CHECK(!strcmp(before, after), "adopting changed the tree");
+			free(after);
+			/* ... all of it, links under targetcli's names too */
+			CHECK(lc_clear(e->ctx, c, "node-a", false, NULL, &err) == 0, "clear: %s", err.msg);
+			after = snap(e);
+			CHECK(!strstr(after, "disk1") && !strstr(after, "D /target/iscsi/iqn") &&
+			      !strstr(after, "D /target/loopback/naa"), "clear left adopted objects");
+			free(after);
+		}
+		lc_cluster_free(c);
+		free(before);
+		free(y);
+		free(s);
+		env_free(e);
+	}
+}
+
+static char *edit_all(const char *text, const char *from, const char *to);
+
+/* Two nodes imported apart, merged: each applies it with 0 operations
+ * beside what the merge adds there (the peer's ports mirrored, and the
+ * ALUA groups those need); conflicts refused */
+static void merge_conflicts(struct env *ea, struct env *eb);
+
+static bool mirror_op(const char *path, bool groups)
+{
+	if (!strcmp(path, "target/remote") || !strncmp(path, "target/remote/", 14))
+		return true;
+	return groups && !strncmp(path, "target/core/", 12) && strstr(path, "/alua/grp-b");
+}
+
+static void test_import_merge(void)
+{
+	enum standin_kind kinds[] = { STANDIN_PER_LUN, STANDIN_PER_TPG };
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		struct tcli tb = { "2", "fileio_1", "fileio_0", "grp-b", true, 3, 4,
+				   kinds[k] == STANDIN_PER_LUN };
+		struct tcli tb_same = tb;
+		struct env *ea = env_new(kinds[k]), *eb = env_new(kinds[k]), *ec = env_new(kinds[k]);
+		struct env *es[2] = { ea, eb };
+		const char *nodes[2] = { "node-a", "node-b" };
+		struct lc_cluster *c = NULL;
+		struct lc_error err = { "" };
+		char p[4][300], *m = NULL, *out = NULL;
+		size_t n;
+
+		targetcli_node(ea, &tcli_a);
+		targetcli_node(eb, &tb);
+		/* a node set up apart numbers its ports as the first did */
+		tb_same.iscsi_rtpi = 0;
+		tb_same.loop_rtpi = 2;
+		tb_same.scratch = false;
+		targetcli_node(ec, &tb_same);
+		CHECK_EQ_INT(import_cli(ea, "node-a", "a", NULL), 0);
+		CHECK_EQ_INT(import_cli(eb, "node-b", "b", NULL), 0);
+		CHECK_EQ_INT(import_cli(ec, "node-b", "c", NULL), 0);
+		snprintf(p[0], sizeof(p[0]), "%s/a.yaml", ea->dir);
+		snprintf(p[1], sizeof(p[1]), "%s/b.yaml", eb->dir);
+		snprintf(p[2], sizeof(p[2]), "%s/c.yaml", ec->dir);
+		snprintf(p[3], sizeof(p[3]), "%s/m.yaml", ea->dir);
+		CHECK_EQ_INT(sh("build/liocluster-standin merge %s %s >/dev/null 2>%s/m.err", p[0], p[2], ea->dir), 3);
+		out = file_of(ea, "m.err");
+		CHECK_STR_HAS(out, "ports node-a-iscsi (node-a) and node-b-iscsi (node-b) both have RTPI 1");
+		free(out);
+		CHECK(sh("build/liocluster-standin merge %s %s >%s 2>%s/m.err", p[0], p[1], p[3], ea->dir) == 0,
+		      "merge: %s", file_of(ea, "m.err"));
+		m = file_of(ea, "m.yaml");
+		CHECK_STR_HAS(m, "    hba:\n      node-a: fileio_0\n      node-b: fileio_1\n");
+		CHECK_STR_HAS(m, "    path: /srv/node1/disk1.img\n    paths:\n      node-b: /srv/node2/disk1.img\n");
+		CHECK_STR_HAS(m, "  - name: grp-b\n    id: 2\n    state: standby\n");
+		CHECK(count_of(m, "  - initiator: ") == 2, "one ACL per initiator:\n%s", m);
+		/* the secrets: the same line from each node */
+		CHECK_EQ_INT(sh("umask 077; sort -u %s/a.sec %s/b.sec >%s/m.sec", ea->dir, eb->dir, ea->dir), 0);
+		snprintf(p[2], sizeof(p[2]), "%s/m.sec", ea->dir);
+		CHECK(lc_cluster_load(p[3], p[2], &c, &err) == 0, "the merge does not load: %s", err.msg);
+		for (n = 0; c && n < 2; n++) {
+			struct lc_plan *pl = NULL;
+			size_t i, peer = 0, groups = 0, other = 0;
+
+			/* what the merge adds on this node: the peer's mirrors
+			 * (and, before 6.4, the pins of its own ports), and on
+			 * node-a the group node-b's ports are in */
+			lc_ctx_set_adopt(es[n]->ctx, true);
+			CHECK(lc_plan_node(es[n]->ctx, c, nodes[n], &pl, &err) == 0, "plan %s: %s", nodes[n],
+			      err.msg);
+			for (i = 0; pl && i < lc_plan_count(pl); i++) {
+				const char *path, *arg;
+
+				lc_plan_op(pl, i, &path, &arg);
+				if (!mirror_op(path, n == 0)) {
+					if (!other++)
+						CHECK(0, "%s %s: %s is not a mirror's", kind_name(kinds[k]),
+						      nodes[n], path);
+				}
+				peer += !strncmp(path, "target/remote/iqn.2003-01.org.linux-iscsi.node", 46) &&
+					strstr(path, n ? "node1" : "node2");
+				groups += !!strstr(path, "/alua/grp-b");
+			}
+			CHECK(peer > 0, "%s: no mirror of the peer's iSCSI port", nodes[n]);
+			CHECK_EQ_INT(groups, n == 0 ? 10 : 0);
+			lc_plan_free(pl);
+			CHECK(apply(es[n], c, nodes[n], &err) == 0, "apply %s %s: %s", kind_name(kinds[k]),
+			      nodes[n], err.msg);
+			lc_ctx_set_adopt(es[n]->ctx, false);
+			CHECK_EQ_INT(verify_count(es[n], c, nodes[n]), 0);
+			CHECK_EQ_INT(plan_ops(es[n], c, nodes[n]), 0);
+		}
+		/* set-state finds each node's devices in its own HBAs */
+		if (c) {
+			char args[1000];
+
+			snprintf(args, sizeof(args), "-c %s --secrets %s -r %s --state-dir %s -n node-b set-state grp-b ao",
+				 p[3], p[2], eb->root, eb->state);
+			CHECK_EQ_INT(run_cli(args, &out), 0);
+			free(out);
+			CHECK_EQ_INT(lc_set_state(eb->ctx, c, "grp-b", 2, &err), -EINVAL);
+			CHECK_STR_HAS(err.msg, "HBA per node");
+			lc_ctx_set_node(eb->ctx, "node-b");
+			CHECK(lc_set_state(eb->ctx, c, "grp-b", 2, &err) == 0, "set-state: %s", err.msg);
+			CHECK_EQ_INT(verify_count(eb, c, "node-b"), 0);
+		}
+		if (k == 0) {
+			/* before 6.4, colliding RTPIs: node-b's rtpi lines out,
+			 * its LUNs made again after the mirrors (docs/import.md) */
+			char *ct = file_of(ec, "c.yaml"), *ct2 = ct ? edit_all(ct, "    rtpi: ", "    # rtpi: ") : NULL;
+			const char *const in[2] = { p[0], p[2] };
+			struct lc_cluster *mc = NULL;
+			char mp[300];
+			FILE *f;
+
+			snprintf(p[2], sizeof(p[2]), "%s/c2.yaml", ec->dir);
+			f = fopen(p[2], "w");
+			fputs(ct2 ? ct2 : "", f);
+			fclose(f);
+			CHECK(lc_merge(in, 2, NULL, &mc, &err) == 0, "merge: %s", err.msg);
+			lc_cluster_free(mc);
+			snprintf(mp, sizeof(mp), "%s/m2.yaml", ec->dir);
+			CHECK_EQ_INT(sh("build/liocluster-standin merge %s %s >%s 2>/dev/null", p[0], p[2], mp), 0);
+			snprintf(p[2], sizeof(p[2]), "%s/m.sec", ea->dir);
+			CHECK(lc_cluster_load(mp, p[2], &mc, &err) == 0, "%s", err.msg);
+			{
+				static const char *const links[] = {
+					"/acls/iqn.1994-05.com.redhat:client-1/lun_0/0a0b0c0d0e",
+					"/acls/iqn.1994-05.com.redhat:client-1/lun_1/1a1b1c1d1e",
+					"/acls/iqn.1994-05.com.redhat:client-2/lun_1/2a2b2c2d2e",
+					"/lun/lun_0/a1b2c3d4e5", "/lun/lun_1/f6e7d8c9b0",
+				};
+				char x[600];
+				size_t i;
+
+				for (i = 0; i < 5; i++) {
+					snprintf(x, sizeof(x), "%s/tpgt_1%s", TCLI_IQN("2"), links[i]);
+					OK(op(ec, "unlink", x, NULL));
+					*strrchr(x, '/') = '\0';
+					OK(op(ec, "rmdir", x, NULL));
+				}
+				snprintf(x, sizeof(x), "%s/tpgt_1/lun/lun_0/c1c2c3c4c5", TCLI_LOOP("2"));
+				OK(op(ec, "unlink", x, NULL));
+				*strrchr(x, '/') = '\0';
+				OK(op(ec, "rmdir", x, NULL));
+				snprintf(x, sizeof(x), "%s/tpgt_1/lun/lun_1/d1d2d3d4d5", TCLI_LOOP("2"));
+				OK(op(ec, "unlink", x, NULL));
+				*strrchr(x, '/') = '\0';
+				OK(op(ec, "rmdir", x, NULL));
+			}
+			lc_ctx_set_adopt(ec->ctx, true);
+			CHECK(mc && apply(ec, mc, "node-b", &err) == 0, "apply after the LUNs went: %s", err.msg);
+			lc_ctx_set_adopt(ec->ctx, false);
+			if (mc) {
+				CHECK_EQ_INT(verify_count(ec, mc, "node-b"), 0);
+				CHECK_EQ_INT(plan_ops(ec, mc, "node-b"), 0);
+			}
+			lc_cluster_free(mc);
+			free(ct2);
+			free(ct);
+			merge_conflicts(ea, eb);
+		}
+		lc_cluster_free(c);
+		free(m);
+		env_free(ec);
+		env_free(eb);
+		env_free(ea);
+	}
+}
+
+/* TEXT with every FROM replaced by TO */
+static char *edit_all(const char *text, const char *from, const char *to)
+{
+	char *r = strdup(text), *n;
+
+	while (strstr(r, from)) {
+		n = edit(r, from, to);
+		free(r);
+		r = n;
+	}
+	return r;
+}
+
+static void merge_conflicts(struct env *ea, struct env *eb)
+{
+	static const struct { const char *from, *to, *expect; } cases[] = {
+		{ "serial: \"7b2e4d6f-2222", "serial: \"7b2e4d6f-9999", "device disk2 differs between" },
+		{ "  - lun: 1\n    device: disk2", "  - lun: 1\n    device: disk1", "LUN 1 is disk2" },
+		{ "      emulate_tpu: 1", "      emulate_tpu: 0", "other attributes" },
+		{ "name: grp-b\n    id: 2", "name: grp-b\n    id: 1", "both have id 1" },
+		{ "    preferred: true\n", "", "ALUA group grp-a differs between the imports" },
+		{ "userid: client-1", "userid: someone", "other CHAP" },
+		{ "    luns: [1]", "    luns: [0]", "other LUNs" },
+		{ "name: node-b-iscsi", "name: node-a-iscsi", "port name node-a-iscsi is in two imports" },
+		{ "cluster: lab", "cluster: other", "give --cluster" },
+	};
+	char pa[300], pb[300], pc[300];
+	char *b;
+	size_t i;
+
+	snprintf(pa, sizeof(pa), "%s/a.yaml", ea->dir);
+	snprintf(pb, sizeof(pb), "%s/b.yaml", eb->dir);
+	snprintf(pc, sizeof(pc), "%s/conflict.yaml", eb->dir);
+	b = slurp(pb);
+	for (i = 0; b && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *t = edit_all(b, cases[i].from, cases[i].to);
+		const char *const paths[2] = { pa, pc };
+		struct lc_cluster *m = (struct lc_cluster *)&m;
+		struct lc_error err = { "" };
+		FILE *f = fopen(pc, "w");
+
+		fputs(t, f);
+		fclose(f);
+		CHECK_EQ_INT(lc_merge(paths, 2, NULL, &m, &err), -EINVAL);
+		CHECK(!m, "a refused merge returned a cluster");
+		CHECK(strstr(err.msg, cases[i].expect), "merge with '%s': '%s' lacks '%s'", cases[i].to,
+		      err.msg, cases[i].expect);
+		free(t);
+	}
+	{
+		/* a device one node lacks; a node twice */
+		char *t = edit_all(b, "disk2", "disk9");
+		const char *const paths[2] = { pa, pc }, *const twice[2] = { pa, pa };
+		struct lc_cluster *m = NULL;
+		struct lc_error err = { "" };
+		FILE *f = fopen(pc, "w");
+
+		fputs(t, f);
+		fclose(f);
+		CHECK_EQ_INT(lc_merge(paths, 2, NULL, &m, &err), -EINVAL);
+		CHECK_STR_HAS(err.msg, "device disk2 is in");
+		CHECK_EQ_INT(lc_merge(twice, 2, NULL, &m, &err), -EINVAL);
+		CHECK_STR_HAS(err.msg, "node node-a is in");
+		free(t);
+	}
+	free(b);
+}
+
+/* What a description cannot say: refused, naming the object, nothing
+ * changed; what liocluster does not manage: left out, with a note */
+static void test_import_refusals(void)
+{
+	static const struct {
+		const char *name;
+		enum standin_kind kind;
+		bool no_loop_rtpi;
+		const char *ops[10][3];	/* what, a, b */
+		const char *expect;
+	} cases[] = {
+		{ "LUN maps differ", STANDIN_PER_LUN, false,
+		  { { "unlink", L1 "/lun/lun_1/d1d2d3d4d5" }, { "rmdir", L1 "/lun/lun_1" } },
+		  "export different LUNs" },
+		{ "a LUN of another device", STANDIN_PER_LUN, false,
+		  { { "unlink", L1 "/lun/lun_1/d1d2d3d4d5" },
+		    { "symlink", "target/core/fileio_0/disk1", L1 "/lun/lun_1/x" } },
+		  "export different LUNs" },
+		{ "mapped LUN under another number", STANDIN_PER_LUN, false,
+		  { { "mkdir", C2 "/lun_5" }, { "symlink", T1 "/lun/lun_0", C2 "/lun_5/x" } },
+		  "maps each LUN under its own number" },
+		{ "group id differs", STANDIN_PER_LUN, false,
+		  { { "mkdir", "target/core/fileio_0/disk1/alua/grp-x" },
+		    { "write", "target/core/fileio_0/disk1/alua/grp-x/tg_pt_gp_id", "5" },
+		    { "mkdir", "target/core/fileio_1/disk2/alua/grp-x" },
+		    { "write", "target/core/fileio_1/disk2/alua/grp-x/tg_pt_gp_id", "6" } },
+		  "ALUA group grp-x differs between devices" },
+		{ "group on one device", STANDIN_PER_LUN, false,
+		  { { "mkdir", "target/core/fileio_0/disk1/alua/grp-x" },
+		    { "write", "target/core/fileio_0/disk1/alua/grp-x/tg_pt_gp_id", "5" } },
+		  "grp-x is on 1 of the 2 devices" },
+		{ "a port's LUNs in two groups", STANDIN_PER_LUN, false,
+		  { { "write", T1 "/lun/lun_1/alua_tg_pt_gp", "default_tg_pt_gp" } },
+		  "all of a port's LUNs in one group" },
+		{ "read-only mapping", STANDIN_PER_LUN, false,
+		  { { "write", C2 "/lun_1/write_protect", "1" } }, "read-only (write_protect=1)" },
+		{ "disabled port", STANDIN_PER_LUN, false,
+		  { { "write", T1 "/enable", "0" } }, "is disabled (enable=0)" },
+		{ "loopback without nexus", STANDIN_PER_LUN, false,
+		  { { "mkdir", "target/loopback/naa.5001405ccccccc01" },
+		    { "mkdir", "target/loopback/naa.5001405ccccccc01/tpgt_1" } }, "has no nexus" },
+		{ "tcm_loop without RTPI (6.4+)", STANDIN_PER_TPG, true, { { NULL } }, "has RTPI 0" },
+		{ "device without serial", STANDIN_PER_LUN, false,
+		  { { "mkdir", "target/core/fileio_2" }, { "mkdir", "target/core/fileio_2/disk3" },
+		    { "write", "target/core/fileio_2/disk3/control", "fd_dev_name=/srv/d3,fd_dev_size=4096" },
+		    { "write", "target/core/fileio_2/disk3/enable", "1" } }, "has no unit serial" },
+		{ "udev_path elsewhere", STANDIN_PER_LUN, false,
+		  { { "write", "target/core/fileio_0/disk1/udev_path", "/dev/sdz" } }, "udev_path is '/dev/sdz'" },
+		{ "short CHAP secret", STANDIN_PER_LUN, false,
+		  { { "write", C1 "/auth/password", "short-pw" } }, "12-255" },
+		{ "other LUNs for an initiator on another port", STANDIN_PER_LUN, false,
+		  { { "mkdir", TCLI_IQN("1") "/tpgt_2" }, { "mkdir", TCLI_IQN("1") "/tpgt_2/lun/lun_0" },
+		    { "symlink", "target/core/fileio_0/disk1", TCLI_IQN("1") "/tpgt_2/lun/lun_0/x" },
+		    { "mkdir", TCLI_IQN("1") "/tpgt_2/lun/lun_1" },
+		    { "symlink", "target/core/fileio_1/disk2", TCLI_IQN("1") "/tpgt_2/lun/lun_1/y" },
+		    { "mkdir", TCLI_IQN("1") "/tpgt_2/acls/iqn.1994-05.com.redhat:client-2" },
+		    { "mkdir", TCLI_IQN("1") "/tpgt_2/acls/iqn.1994-05.com.redhat:client-2/lun_0" },
+		    { "symlink", TCLI_IQN("1") "/tpgt_2/lun/lun_0", TCLI_IQN("1") "/tpgt_2/acls/iqn.1994-05.com.redhat:client-2/lun_0/z" },
+		    { "write", TCLI_IQN("1") "/tpgt_2/enable", "1" } },
+		  "the same LUNs on every port" },
+		{ "a name liocluster writes otherwise", STANDIN_PER_LUN, false,
+		  { { "mkdir", "target/iscsi/iqn.2003-01.org.Example:UP" },
+		    { "mkdir", "target/iscsi/iqn.2003-01.org.Example:UP/tpgt_1" } },
+		  "is not written the way liocluster writes it" },
+		{ "a portal liocluster writes otherwise", STANDIN_PER_LUN, false,
+		  { { "mkdir", T1 "/np/[::0]:3260" } }, "([::]:3260)" },
+		{ "a LUN of a backstore left out", STANDIN_PER_LUN, false,
+		  { { "mkdir", "target/core/pscsi_0" }, { "mkdir", "target/core/pscsi_0/sda" },
+		    { "write", "target/core/pscsi_0/sda/enable", "1" }, { "mkdir", T1 "/lun/lun_2" },
+		    { "symlink", "target/core/pscsi_0/sda", T1 "/lun/lun_2/x" } },
+		  "exports target/core/pscsi_0/sda, which is left out: pscsi backstores are not in the schema" },
+		{ "discovery enforced without CHAP", STANDIN_PER_LUN, false,
+		  { { "write", "target/iscsi/discovery_auth/enforce_discovery_auth", "1" } },
+		  "enforced without CHAP" },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct env *e = env_new(cases[i].kind);
+		struct tcli t = tcli_a;
+		struct lc_import *imp = (struct lc_import *)&imp;
+		struct lc_error err = { "" };
+		char *before, *after;
+
+		if (cases[i].no_loop_rtpi)
+			t.loop_rtpi = 0;
+		targetcli_node(e, &t);
+		for (j = 0; j < 10 && cases[i].ops[j][0]; j++)
+			CHECK(op(e, cases[i].ops[j][0], cases[i].ops[j][1], cases[i].ops[j][2]) == 0,
+			      "%s: %s %s", cases[i].name, cases[i].ops[j][0], cases[i].ops[j][1]);
+		before = snap(e);
+		CHECK_EQ_INT(lc_import(e->ctx, "node-a", "lab", &imp, &err), -EINVAL);
+		CHECK(!imp, "%s: a refused import returned one", cases[i].name);
+		CHECK(strstr(err.msg, cases[i].expect), "%s: '%s' lacks '%s'", cases[i].name, err.msg,
+		      cases[i].expect);
+		CHECK(!strstr(err.msg, "short-pw") && !strstr(err.msg, "Client1-Secret"),
+		      "%s: a secret in the error", cases[i].name);
+		after = snap(e);
+		CHECK(!strcmp(before, after), "%s: import changed the tree", cases[i].name);
+		free(before);
+		free(after);
+		env_free(e);
+	}
+	{
+		/* left out, said: the peers' mirrors, an unconfigured device, a
+		 * pscsi device nothing exports; nothing at all: refused */
+		struct env *e = env_new(STANDIN_PER_LUN);
+		struct lc_import *imp = NULL;
+		struct lc_error err = { "" };
+		struct lc_buf notes = { 0 };
+
+		targetcli_node(e, &tcli_a);
+		OK(op(e, "mkdir", "target/remote", NULL));
+		OK(op(e, "mkdir", "target/remote/iqn.2026-11.com.example:peer", NULL));
+		OK(op(e, "mkdir", "target/remote/iqn.2026-11.com.example:peer/tpgt_1", NULL));
+		OK(op(e, "mkdir", "target/core/fileio_3", NULL));
+		OK(op(e, "mkdir", "target/core/fileio_3/unused", NULL));
+		OK(op(e, "mkdir", "target/core/pscsi_0", NULL));
+		OK(op(e, "mkdir", "target/core/pscsi_0/sda", NULL));
+		CHECK(lc_import(e->ctx, "node-a", "lab", &imp, &err) == 0, "import: %s", err.msg);
+		for (j = 0; imp && j < lc_import_note_count(imp); j++)
+			lc_buf_printf(&notes, "%s\n", lc_import_note(imp, j));
+		CHECK_STR_HAS(notes.s, "left out target/remote: the peers' ports");
+		CHECK_STR_HAS(notes.s, "left out target/core/fileio_3/unused: not configured");
+		CHECK_STR_HAS(notes.s, "left out target/core/pscsi_0/sda: pscsi backstores are not in the schema");
+		CHECK(imp && lc_import_cluster(imp)->ndevices == 2, "two devices");
+		free(notes.s);
+		lc_import_free(imp);
+		env_free(e);
+		e = env_new(STANDIN_PER_TPG);
+		CHECK_EQ_INT(lc_import(e->ctx, "node-a", "lab", &imp, &err), -EINVAL);
+		CHECK_STR_HAS(err.msg, "no iSCSI, loopback or FC port");
+		CHECK_EQ_INT(lc_import(e->ctx, "../a", "lab", &imp, &err), -EINVAL);
+		CHECK_STR_HAS(err.msg, "node name");
+		env_free(e);
+	}
+	{
+		/* CHAP and no --secrets-out: nothing printed, nothing written */
+		struct env *e = env_new(STANDIN_PER_LUN);
+		char *out = NULL, args[600];
+
+		targetcli_node(e, &tcli_a);
+		snprintf(args, sizeof(args), "-r %s -n node-a import", e->root);
+		CHECK_EQ_INT(run_cli(args, &out), 2);
+		CHECK_STR_HAS(out, "give --secrets-out FILE");
+		CHECK(!strstr(out, "nodes:") && !strstr(out, "Client1-Secret"), "printed: %s", out);
+		free(out);
+		snprintf(args, sizeof(args), "-r %s -n node-a --secrets-out /x plan", e->root);
+		CHECK_EQ_INT(run_cli(args, &out), 2);
+		free(out);
+		env_free(e);
+	}
+}
+
+/* The schema's additions: an HBA per device (and node), target core's
+ * default group */
+static void test_schema_hba_default_group(void)
+{
+	static const struct { const char *from, *to, *expect; } bad[] = {
+		{ "    serial: unit-lu-0000\n", "    hba: fileio_3\n    serial: unit-lu-0000\n", "hba 'fileio_3' must be rd_mcp_<n>" },
+		{ "    serial: unit-lu-0000\n", "    hba: rd_mcp_03\n    serial: unit-lu-0000\n", "must be rd_mcp_<n>" },
+		{ "    serial: unit-lu-0000\n", "    hba: rd_mcp_4294967296\n    serial: unit-lu-0000\n", "must be rd_mcp_<n>" },
+		{ "    serial: unit-lu-0000\n", "    hba: [rd_mcp_1]\n    serial: unit-lu-0000\n", "hba must be an HBA name" },
+		{ "    serial: unit-lu-0000\n", "    hba: { node-z: rd_mcp_1 }\n    serial: unit-lu-0000\n", "hba: no node 'node-z'" },
+		{ "    serial: unit-lu-0000\n", "    hba: { node-a: rd_mcp_1, node-a: rd_mcp_2 }\n    serial: unit-lu-0000\n", "given twice" },
+		{ "    serial: unit-lu-0000\n", "    hba: { node-a: fileio_1 }\n    serial: unit-lu-0000\n", "must be rd_mcp_<n>" },
+		{ "group: grp-b", "group: grp-z", "no ALUA group 'grp-z' in alua_groups (default_tg_pt_gp" },
+		{ "  - name: grp-a\n", "  - name: default_tg_pt_gp\n", "target core's own group" },
+	};
+	struct env *e[2] = { env_new(STANDIN_PER_TPG), env_new(STANDIN_PER_TPG) };
+	char *t = data("two-nodes.yaml"), *t2, *t3, *s;
+	struct lc_error err = { "" };
+	struct lc_cluster *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *x = edit(t, bad[i].from, bad[i].to);
+		struct lc_cluster *b = (struct lc_cluster *)&b;
+
+		CHECK_EQ_INT(lc_cluster_parse(x, strlen(x), &b, &err), -EINVAL);
+		CHECK(strstr(err.msg, bad[i].expect), "'%s': '%s' lacks '%s'", bad[i].to, err.msg,
+		      bad[i].expect);
+		free(x);
+	}
+	/* lu0 in rd_mcp_3 on node-a, rd_mcp_5 on node-b; lu1 in fileio_0; every
+	 * port in target core's default group, no alua_groups */
+	t2 = edit(t, "    serial: unit-lu-0000\n", "    hba: { node-a: rd_mcp_3, node-b: rd_mcp_5 }\n    serial: unit-lu-0000\n");
+	t3 = edit(t2, "    serial: unit-lu-0001\n", "    hba: fileio_0\n    serial: unit-lu-0001\n");
+	free(t2);
+	t2 = edit_all(t3, "group: grp-a", "group: default_tg_pt_gp");
+	free(t3);
+	t3 = edit_all(t2, "group: grp-b", "group: default_tg_pt_gp");
+	free(t2);
+	t2 = edit(t3, "alua_groups:\n  - name: grp-a\n    id: 1\n    state: active/optimized\n    preferred: true\n  - name: grp-b\n    id: 2\n    state: standby\n    transition_time: 5\n", "");
+	c = parse_text(t2);
+	for (i = 0; c && i < 2; i++) {
+		const char *node = i ? "node-b" : "node-a";
+
+		CHECK(apply(e[i], c, node, &err) == 0, "apply %s: %s", node, err.msg);
+		CHECK_EQ_INT(verify_count(e[i], c, node), 0);
+		CHECK_EQ_INT(plan_ops(e[i], c, node), 0);
+		s = snap(e[i]);
+		CHECK_STR_HAS(s, i ? "D /target/core/rd_mcp_5/lu0\n" : "D /target/core/rd_mcp_3/lu0\n");
+		CHECK_STR_HAS(s, "D /target/core/fileio_0/lu1\n");
+		CHECK(!strstr(s, "rd_mcp_7") && !strstr(s, "fileio_7") && !strstr(s, "/alua/grp-"),
+		      "the default HBAs or groups were made");
+		CHECK_STR_HAS(s, "lun/lun_0/alua_tg_pt_gp = TG Port Alias: default_tg_pt_gp");
+		free(s);
+	}
+	lc_cluster_free(c);
+	free(t2);
+	free(t3);
+	free(t);
+	env_free(e[0]);
+	env_free(e[1]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1868,6 +2638,10 @@ int main(int argc, char **argv)
 		{ "only what is ours: targetcli's objects survive everything; adopt", test_only_ours },
 		{ "FC as an FC admin sets it up (qla2xxx rules)", test_fc },
 		{ "attributes by name, checked; CHAP secrets never shown", test_attributes_chap },
+		{ "import a targetcli setup, adopt it: 0 operations, verify clean", test_import_adopt },
+		{ "import two nodes, merge: only the mirrors added; conflicts refused", test_import_merge },
+		{ "import refuses what a description cannot say; notes what it leaves out", test_import_refusals },
+		{ "hba per device and node; ports in default_tg_pt_gp", test_schema_hba_default_group },
 	};
 	const char *only = getenv("UNIT_ONLY");
 	int passed = 0, failed = 0;
