@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels tcm_remote builds for.  Every test of
- * LINUX_VERSION_CODE in this module lives here; the module itself only
- * tests the feature macros defined below.
+ * What tcm_remote needs to know about the kernel it is built for.  Kbuild
+ * finds it out by compiling the probes in probes/ against that kernel's
+ * headers (see Kbuild), never from its version number:
+ *
+ * REMOTE_HAS_OWN_RTPI  target core keeps the relative target port
+ *                      identifier per LUN (se_lun.lun_rtpi, from a
+ *                      per-device counter) and has no tpgt_N/rtpi, as
+ *                      before Linux 6.4; tcm_remote then provides
+ *                      tpgt_N/rtpi and local_rtpi itself.
  */
 #ifndef TCM_REMOTE_COMPAT_H
 #define TCM_REMOTE_COMPAT_H
 
-#include <linux/version.h>
-
-/*
- * Linux 6.4 made the relative target port identifier a property of the
- * TPG, with a tpgt_N/rtpi attribute that target core gives every fabric.
- * Before, it was per LUN, from a per-device counter; tcm_remote then
- * provides the same attribute itself.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
-#define REMOTE_HAS_OWN_RTPI 1
+#ifndef REMOTE_PROBED
+#error "build tcm_remote through its Kbuild file, which probes the kernel"
 #endif
 
 #endif /* TCM_REMOTE_COMPAT_H */

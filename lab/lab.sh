@@ -354,7 +354,7 @@ cmd_module() {
 	local suite=$1 out src
 	out=$LAB_CACHE/build/$suite
 	src=$(mktemp -d)
-	cp "$TOP"/kmod/{tcm_remote.c,compat.h,Kbuild,Makefile} "$src/"
+	cp -r "$TOP"/kmod/{tcm_remote.c,compat.h,Kbuild,Makefile,probes} "$src/"
 	build_module "$suite" "$src" "$out" || { rm -rf "$src"; die "$suite: tcm_remote.ko did not build"; }
 	rm -rf "$src"
 	echo "$out/tcm_remote.ko"

@@ -42,11 +42,8 @@ lab/lab.sh deps || { echo "0 passed, 1 failed"; exit 1; }
 
 echo "# style: checkpatch.pl --no-tree -f"
 if CHECKPATCH=$(lab/lab.sh checkpatch); then
-	for f in kmod/tcm_remote.c kmod/compat.h; do
-		extra=()
-		# compat.h exists to test kernel versions; that is its one job.
-		[ "$f" = kmod/compat.h ] && extra=(--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON)
-		if out=$(perl "$CHECKPATCH" --no-tree -f "${extra[@]}" "$f" 2>&1) &&
+	for f in kmod/tcm_remote.c kmod/compat.h kmod/probes/*.c; do
+		if out=$(perl "$CHECKPATCH" --no-tree -f "$f" 2>&1) &&
 			echo "$out" | grep -q 'total: 0 errors, 0 warnings'; then
 			ok "checkpatch: $f is clean"
 		else
@@ -57,10 +54,12 @@ if CHECKPATCH=$(lab/lab.sh checkpatch); then
 else
 	not_ok "checkpatch.pl could not be had from Debian's linux-source package"
 fi
-if [ "$(grep -l LINUX_VERSION_CODE kmod/*.c kmod/*.h)" = kmod/compat.h ]; then
-	ok "every kernel-version test is in kmod/compat.h"
+# Code paths are chosen by Kbuild's feature probes (kmod/Kbuild), never by
+# the kernel's version number.
+if versioned=$(grep -l 'LINUX_VERSION_CODE\|KERNEL_VERSION' kmod/*.c kmod/*.h kmod/Kbuild); then
+	not_ok "kernel-version tests in kmod/: $versioned"
 else
-	not_ok "kernel-version tests outside kmod/compat.h: $(grep -l LINUX_VERSION_CODE kmod/*.c kmod/*.h)"
+	ok "no kernel-version test in kmod/: Kbuild's feature probes choose the code paths"
 fi
 
 echo "# the cluster tool: unit tests (ASan/UBSan) on a stand-in configfs"

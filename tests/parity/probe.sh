@@ -33,7 +33,7 @@ op mkdir "$W"
 
 echo "# TPG names"
 for n in tpgt_0 tpgt_31 tpgt_32 tpgt_300 tpgt_65535 tpgt_65536 tpgt_ \
-	tpgt_abc tpgt_-1 tpg_1 tpgt_1x tpgt_0x10 lun; do
+	tpgt_abc tpgt_-1 tpg_1 tpgt_1x tpgt_0x10 lun tpgt_+2 tpgt_02; do
 	try_name "$W/$n"
 done
 op mkdir "$W/tpgt_1"

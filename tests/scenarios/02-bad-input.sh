@@ -47,10 +47,13 @@ expect_op EEXIST "WWN named like the discovery_auth group" mkdir "$T/remote/disc
 
 echo "# TPG names (tcm_remote: tpgt_<decimal 0..65535>, one TPG per tag)"
 for n in tpgt_ tpgt_abc tpgt_-1 tpgt_65536 tpgt_99999999999999999999 tpg_1 \
-	tpgt_1x tpgt_0x10 tpgt_1.5 lun; do
-	expect_op EINVAL "TPG named $n" mkdir "$W/$n"
+	tpgt_1x tpgt_0x10 tpgt_1.5 lun tpgt_+2 tpgt_02 tpgt_00 "tpgt_ 2" "tpgt_2 "; do
+	expect_op EINVAL "TPG named '$n' (one spelling per tag)" mkdir "$W/$n"
 done
-expect_op EINVAL "tpgt_01 while tpgt_1 exists (same tag)" mkdir "$W/tpgt_01"
+NL=$(printf '\nx')
+NL=${NL%x}
+expect_op EINVAL "TPG named tpgt_1 and a newline" mkdir "$W/tpgt_1$NL"
+expect_op EINVAL "tpgt_01 while tpgt_1 exists (not a second spelling of tag 1)" mkdir "$W/tpgt_01"
 expect_op EPERM "a directory in the TPG's attrib group (no make_group)" mkdir "$TPG/attrib/x"
 expect_op EPERM "a directory in fabric_statistics" mkdir "$W/fabric_statistics/x"
 
