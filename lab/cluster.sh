@@ -19,7 +19,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
 SUITE=${SUITE:-bookworm}
 CL=$LAB_DIR/cluster
-ROOT_PACKAGES=open-iscsi,multipath-tools,sg3-utils,udev,kmod,iproute2,socat,procps,targetcli-fb,python3-rtslib-fb
+ROOT_PACKAGES=dbus,open-iscsi,multipath-tools,sg3-utils,udev,kmod,iproute2,socat,procps,targetcli-fb,python3-rtslib-fb
 ROOT_MODULES="configfs target_core_mod target_core_iblock target_core_file tcm_loop iscsi_target_mod iscsi_tcp
 	dm_multipath dm_round_robin dm_service_time scsi_dh_alua sd_mod sg virtio_net crc32c_generic"
 BOOT_MODULES="virtio_pci virtio_blk crc32c_generic ext4"

@@ -17,6 +17,10 @@ for m in target_core_mod target_core_file target_core_iblock iscsi_target_mod tc
 	modprobe $m
 done
 ip link set lo up
+# targetcli asks the system bus for tcmu-runner's handlers, as on any node
+mkdir -p /run/dbus
+dbus-uuidgen --ensure
+dbus-daemon --system --fork
 mkdir -p /etc/liocluster /etc/rtslib-fb-target
 install -m 0600 /lab/admins.secrets /etc/liocluster/secrets
 

@@ -3,6 +3,10 @@
  * cfsop - one configfs operation, and the errno it got.
  *
  *   cfsop mkdir PATH | rmdir PATH | unlink PATH | read PATH
+ *   cfsop get PATH | list PATH | readlink PATH   (read a value, list a
+ *                                 directory, read a link; print nothing:
+ *                                 the floor a tool that reads the tree back
+ *                                 is measured against)
  *   cfsop write PATH VALUE        (one write(2) of VALUE, as echo -n would)
  *   cfsop symlink TARGET LINK
  *   cfsop create PATH             (open with O_CREAT)
@@ -18,6 +22,7 @@
  * guest where every fork is emulated.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -104,6 +109,38 @@ static int do_read(const char *path)
 	return 0;
 }
 
+static int do_get(const char *path)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return outcome(-1);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n < 0 ? outcome(-1) : 0;
+}
+
+static int do_list(const char *path)
+{
+	DIR *d = opendir(path);
+
+	if (!d)
+		return outcome(-1);
+	while (readdir(d))
+		;
+	closedir(d);
+	return 0;
+}
+
+static int do_readlink(const char *path)
+{
+	char buf[4096];
+
+	return readlink(path, buf, sizeof(buf)) < 0 ? outcome(-1) : 0;
+}
+
 static int one(int argc, char **argv);
 
 static int batch(void)
@@ -159,6 +196,12 @@ static int one(int argc, char **argv)
 		return outcome(unlink(argv[2]));
 	if (argc == 3 && !strcmp(op, "read"))
 		return do_read(argv[2]);
+	if (argc == 3 && !strcmp(op, "get"))
+		return do_get(argv[2]);
+	if (argc == 3 && !strcmp(op, "list"))
+		return do_list(argv[2]);
+	if (argc == 3 && !strcmp(op, "readlink"))
+		return do_readlink(argv[2]);
 	if (argc == 3 && !strcmp(op, "create"))
 		return outcome(open(argv[2], O_WRONLY | O_CREAT | O_EXCL, 0644));
 	if (argc == 3 && !strcmp(op, "rmmod"))
@@ -167,7 +210,7 @@ static int one(int argc, char **argv)
 		return do_write(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(op, "symlink"))
 		return outcome(symlink(argv[2], argv[3]));
-	fprintf(stderr, "usage: cfsop mkdir|rmdir|unlink|read|create|rmmod PATH\n"
+	fprintf(stderr, "usage: cfsop mkdir|rmdir|unlink|read|get|list|readlink|create|rmmod PATH\n"
 		"       cfsop write PATH VALUE | cfsop symlink TARGET LINK\n");
 	return 2;
 }

@@ -1734,6 +1734,10 @@ static int write_dev(struct sp *s, const struct path *p, const char *rel, const 
 			ret = -EINVAL;
 		else if (!strcmp(name, "block_size") && (d.luns.n || (n != 512 && n != 1024 && n != 2048 && n != 4096)))
 			ret = -EINVAL;
+		else if ((!strcmp(name, "emulate_tpu") || !strcmp(name, "emulate_tpws") ||
+			  !strcmp(name, "unmap_zeroes_data")) && n &&
+			 !strcmp(plugin_of(p->c[2]), "rd_mcp"))
+			ret = -ENOSYS;	/* rd_mcp has no configure_unmap: "Generic Block Discard not supported" */
 		else {
 			char t[32];
 
