@@ -67,6 +67,11 @@ if make -s unit >/tmp/unit.$$ 2>&1; then :; fi
 sed -n '/^ok \|^not ok \|^#/p' /tmp/unit.$$
 add_counts /tmp/unit.$$ "the unit tests"
 rm -f /tmp/unit.$$
+echo "# the resource agent (ha/liocluster) on the stand-in: ocf-tester and notifications"
+tests/ha/agent.sh >/tmp/agent.$$ 2>&1
+cat /tmp/agent.$$
+add_counts /tmp/agent.$$ "the resource agent's tests"
+rm -f /tmp/agent.$$
 if make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/tmp/fuzz.$$ 2>&1; then
 	ok "fuzz: the description parser, ${FUZZ_SECONDS:-60} s of libFuzzer, no finding ($(grep -o 'Done [0-9]* runs' /tmp/fuzz.$$))"
 else
