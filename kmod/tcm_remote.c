@@ -249,8 +249,12 @@ static int remote_parse_tag(const char *name, u16 *tag)
  * linked to a device where its TPG's RTPI is already held elsewhere
  * cannot be refused (target core ignores fabric_post_link's result); the
  * TPG's rtpi then reads 0 again and each LUN's statistics/scsi_port/indx
- * tells the number it has.  A remote LUN of a TPG without an RTPI never
- * keeps a value reserved for another port: it takes the counter's next.
+ * tells the number it has.  Likewise a table entry whose port has a LUN
+ * on a device where another port holds the entry's value (a port that took
+ * it from the counter before the device had remote LUNs) leaves the table
+ * when the module applies the table there.  A remote LUN of a TPG without
+ * an RTPI never keeps a value reserved for another port: it takes the
+ * counter's next, before the table is applied on its device.
  *
  * remote_rtpi_mutex serialises every change of an RTPI made here and
  * guards the lists below; each device's LUN list is read and changed
@@ -396,15 +400,42 @@ static void remote_dev_undo(struct se_device *dev,
 	spin_unlock(&dev->se_port_lock);
 }
 
-/* Every table entry's port gets its RTPI on @dev, where it is free */
+/* A LUN of @dev that @o owns does not report @rtpi */
+static bool remote_dev_owes(struct se_device *dev,
+			    const struct remote_owner *o, u16 rtpi)
+{
+	struct se_lun *lun;
+	bool owes = false;
+
+	spin_lock(&dev->se_port_lock);
+	list_for_each_entry(lun, &dev->dev_sep_list, lun_dev_link)
+		if (lun->lun_rtpi != rtpi && remote_owns(o, lun))
+			owes = true;
+	spin_unlock(&dev->se_port_lock);
+	return owes;
+}
+
+/*
+ * Every table entry's port gets its RTPI on @dev.  An entry whose value
+ * another port of @dev holds cannot be true there: it leaves the table
+ * (local_rtpi never lists a number a port does not report), as a remote
+ * TPG's rtpi reads 0 again in the same case.
+ */
 static void remote_dev_apply_pins(struct se_device *dev)
 {
-	struct remote_pin *pin;
+	struct remote_pin *pin, *next;
 
-	list_for_each_entry(pin, &remote_pins, node) {
+	list_for_each_entry_safe(pin, next, &remote_pins, node) {
 		struct remote_owner o = { .pin = pin };
 
-		remote_dev_assign(dev, &o, pin->rtpi, NULL);
+		if (remote_dev_assign(dev, &o, pin->rtpi, NULL) != -EEXIST ||
+		    !remote_dev_owes(dev, &o, pin->rtpi))
+			continue;
+		pr_warn("local_rtpi: %s/%s/%s: RTPI %u is held by another port of a device it links; the entry is removed\n",
+			pin->fabric, pin->wwn, pin->tpg, pin->rtpi);
+		list_del(&pin->node);
+		remote_npins--;
+		kfree(pin);
 	}
 }
 
@@ -533,27 +564,31 @@ static int remote_post_link(struct se_portal_group *se_tpg, struct se_lun *lun)
 	struct remote_tpg *tpg = to_remote_tpg(se_tpg);
 	struct remote_owner o = { .tpg = se_tpg };
 	struct se_device *dev = remote_lun_dev(lun);
-	bool lost = false;
+	u16 lost;
 
 	if (!dev)
 		return 0;
 	mutex_lock(&remote_rtpi_mutex);
-	remote_dev_apply_pins(dev);
+	/*
+	 * The new LUN first: it leaves the counter's value for its TPG's, or
+	 * for one nobody reserves, so that the table's entries find theirs
+	 * free on this device afterwards.
+	 */
 	spin_lock(&dev->se_port_lock);
-	if (!tpg->rtpi)
-		remote_renumber(dev, lun);
-	else if (remote_rtpi_held(dev, &o, tpg->rtpi))
-		lost = true;
-	else
+	if (tpg->rtpi && !remote_rtpi_held(dev, &o, tpg->rtpi)) {
 		lun->lun_rtpi = tpg->rtpi;
-	spin_unlock(&dev->se_port_lock);
-	if (lost) {
-		pr_warn("%s,t,0x%04x: RTPI %u is held by another port of the device of LUN %llu, which keeps %u; the TPG's rtpi is unset\n",
-			tpg->wwn->port_name, tpg->tag, tpg->rtpi,
-			lun->unpacked_lun, lun->lun_rtpi);
+	} else {
+		lost = tpg->rtpi;
 		tpg->rtpi = 0;
+		remote_renumber(dev, lun);
 	}
+	spin_unlock(&dev->se_port_lock);
+	remote_dev_apply_pins(dev);
 	mutex_unlock(&remote_rtpi_mutex);
+	if (lost)
+		pr_warn("%s,t,0x%04x: RTPI %u is held by another port of the device of LUN %llu, which keeps %u; the TPG's rtpi is unset\n",
+			tpg->wwn->port_name, tpg->tag, lost,
+			lun->unpacked_lun, lun->lun_rtpi);
 	return 0;
 }
 

@@ -480,25 +480,36 @@ static const char *pinned_by(const struct sp *s, unsigned int r, struct lc_vec *
 }
 
 /* The local table applied to a device: each entry's port gets its RTPI
- * unless another port holds it (SPEC-rtpi.md 3) */
+ * unless another port holds it; then, if the entry's port has a LUN here
+ * that does not report it, the entry leaves the table (docs/rtpi.md 3;
+ * remote_dev_apply_pins()) */
 static void apply_local_pins(const struct sp *s, struct devstate *d, struct lc_vec *pins)
 {
-	size_t i, j;
+	size_t i, j, keep = 0;
 
 	for (i = 0; i < pins->n; i++) {
-		const struct pin *p = pins->v[i];
+		struct pin *p = pins->v[i];
 		char *tpg = lc_xasprintf("target/%s", p->key);
+		bool held = held_by_other(s, d, tpg, p->rtpi), owes = false;
 
-		if (!held_by_other(s, d, tpg, p->rtpi))
-			for (j = 0; j < d->luns.n; j++) {
-				char *t = tpg_of(d->luns.v[j]);
+		for (j = 0; j < d->luns.n; j++) {
+			char *t = tpg_of(d->luns.v[j]);
 
-				if (!strcmp(t, tpg))
+			if (!strcmp(t, tpg)) {
+				if (!held)
 					set_lun_rtpi(s, d->luns.v[j], p->rtpi);
-				free(t);
+				else if (lun_rtpi(s, d->luns.v[j]) != p->rtpi)
+					owes = true;
 			}
+			free(t);
+		}
 		free(tpg);
+		if (owes)
+			pin_free(p);
+		else
+			pins->v[keep++] = p;
 	}
+	pins->n = keep;
 }
 
 /* --- link targets ------------------------------------------------------------------ */
@@ -1401,19 +1412,19 @@ static int link_lun(struct sp *s, const struct path *lp, const char *lun, const 
 			unsigned int pin = tpg_rtpi(s, tpg);
 
 			pins_load(s, &pins);
-			apply_local_pins(s, &d, &pins);
-			if (pin) {
-				if (held_by_other(s, &d, tpg, pin)) {
+			/* the new LUN first: its TPG's RTPI, or off any
+			 * reserved value; then the table */
+			if (pin && !held_by_other(s, &d, tpg, pin)) {
+				set_lun_rtpi(s, lun, pin);
+			} else {
+				char *owner = NULL;
+
+				if (pin) {
 					char *rf = lc_xasprintf("%s/rtpi", tpg);
 
 					set(s, rf, "0x0");	/* unpinned */
 					free(rf);
-				} else {
-					set_lun_rtpi(s, lun, pin);
 				}
-			} else {
-				char *owner = NULL;
-
 				while (pinned_by(s, lun_rtpi(s, lun), &pins, &owner)) {
 					free(owner);
 					owner = NULL;
@@ -1421,6 +1432,7 @@ static int link_lun(struct sp *s, const struct path *lp, const char *lun, const 
 					set_lun_rtpi(s, lun, alloc_rtpi(s, &d));
 				}
 			}
+			apply_local_pins(s, &d, &pins);
 			pins_save(s, &pins);
 		}
 	} else {

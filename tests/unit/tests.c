@@ -635,6 +635,92 @@ static void test_names(void)
 
 /* --- the stand-in models the kernel ------------------------------------------------- */
 
+/* link LUN lun_N of TPG to device D (mkdir + symlink) */
+static void link_lun(struct env *e, const char *tpg, int n, const char *dev)
+{
+	char p[512], q[1024];
+
+	snprintf(p, sizeof(p), "%s/lun/lun_%d", tpg, n);
+	CHECK_EQ_INT(op(e, "mkdir", p, NULL), 0);
+	snprintf(q, sizeof(q), "%s/lu0", p);
+	CHECK_EQ_INT(op(e, "symlink", dev, q), 0);
+}
+
+static void check_table(struct env *e, const char *want)
+{
+	char *v = NULL;
+
+	lc_read_attr(e->ctx, "target/remote/local_rtpi", &v);
+	CHECK(v && !strcmp(v, want), "local_rtpi reads '%s', want '%s'", v ? v : "(none)", want);
+	free(v);
+}
+
+/*
+ * The two cases the random stress found on 6.1 (docs/stress.md), as the
+ * module now handles them: a remote LUN without an RTPI linked to a device
+ * moves off the counter's value before the local table is applied, so the
+ * table's entry gets its value; an entry whose value a port outside the
+ * table holds on the device leaves the table, so local_rtpi never lists a
+ * number its port does not report.
+ */
+static void test_standin_stress_findings(void)
+{
+	const char *D = "target/core/rd_mcp_1/lu0";
+	const char *A = "target/loopback/naa.5001405aaaa00001/tpgt_1";
+	const char *B = "target/loopback/naa.5001405aaaa00002/tpgt_1";
+	const char *R = "target/remote/naa.5001405000000001/tpgt_1";
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		struct env *e = env_new(STANDIN_PER_LUN);
+		char p[512];
+
+		CHECK_EQ_INT(op(e, "mkdir", "target/core/rd_mcp_1", NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", D, NULL), 0);
+		CHECK_EQ_INT(op(e, "write", "target/core/rd_mcp_1/lu0/control", "rd_pages=64"), 0);
+		CHECK_EQ_INT(op(e, "write", "target/core/rd_mcp_1/lu0/enable", "1"), 0);
+		CHECK_EQ_INT(op(e, "mkdir", "target/remote", NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", "target/loopback", NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", "target/loopback/naa.5001405aaaa00001", NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", A, NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", "target/loopback/naa.5001405aaaa00002", NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", B, NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", "target/remote/naa.5001405000000001", NULL), 0);
+		CHECK_EQ_INT(op(e, "mkdir", R, NULL), 0);
+		snprintf(p, sizeof(p), "%s/lun/lun_0", A);
+		link_lun(e, A, 0, D);
+		CHECK_EQ_INT(rtpi_of(e, p), 1);
+		if (round == 0) {
+			/* finding 1: A pinned to 2 while D has no remote LUN */
+			CHECK_EQ_INT(op(e, "write", "target/remote/local_rtpi",
+					"loopback/naa.5001405aaaa00001/tpgt_1 2"), 0);
+			link_lun(e, R, 0, D);	/* takes 2 from the counter, moves to 3 */
+			CHECK_EQ_INT(rtpi_of(e, p), 2);
+			snprintf(p, sizeof(p), "%s/lun/lun_0", R);
+			CHECK_EQ_INT(rtpi_of(e, p), 3);
+			check_table(e, "loopback/naa.5001405aaaa00001/tpgt_1 0x2");
+		} else {
+			/* finding 2: B pinned to 1, which A holds */
+			char q[512];
+
+			snprintf(q, sizeof(q), "%s/lun/lun_0", B);
+			link_lun(e, B, 0, D);
+			CHECK_EQ_INT(rtpi_of(e, q), 2);
+			CHECK_EQ_INT(op(e, "write", "target/remote/local_rtpi",
+					"loopback/naa.5001405aaaa00002/tpgt_1 1"), 0);
+			link_lun(e, R, 0, D);
+			CHECK_EQ_INT(rtpi_of(e, p), 1);
+			CHECK_EQ_INT(rtpi_of(e, q), 2);
+			check_table(e, "");
+			/* written again now that D has a remote LUN: refused */
+			CHECK_EQ_INT(op(e, "write", "target/remote/local_rtpi",
+					"loopback/naa.5001405aaaa00002/tpgt_1 1"), -EEXIST);
+			check_table(e, "");
+		}
+		env_free(e);
+	}
+}
+
 /*
  * What core_alloc_rtpi() and tcm_remote do on 6.1, measured in a booted
  * guest (../shared/README.md): ports node-b rtpi 2, node-c rtpi 7, then
@@ -2627,6 +2713,7 @@ int main(int argc, char **argv)
 		{ "description and secrets files: FIFOs, modes, nothing echoed", test_parse_files },
 		{ "one canonical form per name", test_names },
 		{ "the stand-in numbers ports as the kernels do", test_standin_rtpi_model },
+		{ "the stand-in's local_rtpi table in the stress's two cases", test_standin_stress_findings },
 		{ "apply, then nothing left to do (both kernel kinds, both nodes)", test_apply_idempotent },
 		{ "RTPIs exact: three nodes, any order, LUNs re-added, another tool's LUN", test_rtpi_exact },
 		{ "a failure at every operation rolls back byte for byte", test_rollback_matrix },
