@@ -15,6 +15,19 @@
 #   make check      style, unit tests, then every lab scenario on Debian's 5.10, 6.1,
 #                   6.12 and newest kernels, and parity with the upstream module
 #                   (SUITES="bookworm" PARITY_SUITE=none narrows it to one kernel)
+#   make deb        the Debian packages tcm-remote-dkms and liocluster in build/deb/
+#                   (installs its build dependencies; see docs/install.md)
+#   make lab-install install both packages in a systemd guest, reboot, a 6.12
+#                   kernel, an upgrade and a purge (lab/install.sh)
+#   make lab-ha     Pacemaker drives the cluster: two target guests with corosync,
+#                   pacemaker, sbd and the resource agent, an initiator with
+#                   multipath and a checksumming writer; cold start, switchover,
+#                   crash, rejoin, link split (lab/ha.sh)
+#   make stress     the random configfs stress (lab/guest/stress.c) with SEEDS=N seeds
+#                   (default 3) on every kernel of the matrix against our module, and
+#                   on trixie (6.12) against upstream's too; boots with slub_debug=FZPU;
+#                   prints a table and fails on any finding against our module
+#                   (STRESS_SUITES, STRESS_UPSTREAM=none, STRESS_SEQS, STRESS_OPS narrow it)
 #   make clean      remove build products (the lab's download cache stays)
 #
 # The lab installs what it needs with apt and downloads Debian's kernels
@@ -97,12 +110,54 @@ demo:
 lab-cluster:
 	SUITE=$(SUITE) lab/cluster.sh
 
+deb:
+	debian/make-deb.sh build/deb
+
+lab-install:
+	lab/install.sh
+
+lab-ha:
+	lab/ha.sh
+
 check:
 	tests/run.sh
+
+# the random stress; upstream's kernel messages are its result, printed but
+# not counted against ours
+SEEDS ?= 3
+STRESS_SUITES ?= bullseye bookworm trixie sid
+STRESS_UPSTREAM ?= trixie
+export SEEDS STRESS_SEQS STRESS_OPS STRESS_FIRST STRESS_K
+stress:
+	@mkdir -p build; : >build/stress.results; : >build/stress.kmsgs; rc=0; bad=; \
+	for s in $(STRESS_SUITES); do \
+		lab/lab.sh stress $$s 2>&1 | tee build/stress-$$s.log; \
+		r=$$(grep '^STRESS_RESULT ' build/stress-$$s.log | tail -n1); \
+		[ -n "$$r" ] || r="STRESS_RESULT suite=$$s kernel=? module=ours seeds=0 operations=0 kernel_messages=? violations=? lab_rc=2"; \
+		echo "$$r" >>build/stress.results; \
+		grep '^stress: kernel message' build/stress-$$s.log >>build/stress.kmsgs; \
+		case "$$r" in *" lab_rc=0") ;; *) rc=1; bad="$$bad $$s" ;; esac; \
+		if [ "$$s" = "$(STRESS_UPSTREAM)" ]; then \
+			lab/lab.sh stress $$s upstream 2>&1 | tee build/stress-$$s-upstream.log; \
+			grep '^STRESS_RESULT ' build/stress-$$s-upstream.log | tail -n1 >>build/stress.results; \
+			grep '^stress: kernel message' build/stress-$$s-upstream.log >>build/stress.kmsgs; \
+		fi; \
+	done; \
+	echo; echo "Stress (SEEDS=$(SEEDS))"; \
+	printf '%-26s %-9s %-6s %-10s %-16s %-10s %-9s %s\n' kernel module seeds operations kernel-messages violations teardown seconds; \
+	sed 's/^STRESS_RESULT //' build/stress.results | while read -r l; do \
+		v() { echo "$$l" | tr ' ' '\n' | sed -n "s/^$$1=//p"; }; \
+		printf '%-26s %-9s %-6s %-10s %-16s %-10s %-9s %s\n' "$$(v kernel)" "$$(v module)" "$$(v seeds)" \
+			"$$(v operations)" "$$(v kernel_messages)" "$$(v violations)" "$$(v teardown_failures)" "$$(v seconds)"; \
+	done; \
+	cat build/stress.kmsgs; \
+	up=$$(grep 'module=upstream' build/stress.results | sed -n 's/.* kernel_messages=\([0-9?]*\).*/\1/p'); \
+	echo "stress: ours: $$([ $$rc = 0 ] && echo "clean on $(STRESS_SUITES)" || echo "FINDINGS on$$bad (see build/stress-*.log)")$${up:+; upstream on $(STRESS_UPSTREAM): $$up kernel message(s), its result, not counted}"; \
+	exit $$rc
 
 clean:
 	-$(MAKE) -C kmod KDIR="$(KDIR)" clean 2>/dev/null
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/Module.symvers kmod/modules.order
 	rm -rf build
 
-.PHONY: all module tool unit fuzz bench demo lab-cluster check clean
+.PHONY: all module tool unit fuzz bench demo lab-cluster deb lab-install lab-ha check clean

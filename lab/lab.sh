@@ -11,6 +11,9 @@
 #   lab/lab.sh buildenv SUITE           the chroot a non-host suite builds in
 #   lab/lab.sh upstream SUITE           build upstream's tcm_remote (6.4+) as a reference
 #   lab/lab.sh parity SUITE             the parity probe against upstream's module and ours
+#   lab/lab.sh stress SUITE [upstream]  the random stress (tests/scenarios/08-stress.sh) with
+#                                       SEEDS seeds (default 3), slub_debug=FZPU, against
+#                                       our module or upstream's; prints a STRESS_RESULT line
 #
 # SUITE is a Debian suite name (bookworm, ...).  Everything downloaded goes
 # to $LAB_CACHE (default lab/cache); apt runs with a private state
@@ -35,7 +38,7 @@ say() { echo "lab: $*" >&2; }
 
 HOST_PACKAGES="qemu-system-x86 busybox-static sg3-utils cpio kmod gzip xz-utils zstd
 	gcc make libc6-dev libelf-dev debian-archive-keyring apt debootstrap perl
-	libyaml-dev clang libclang-rt-14-dev"
+	libyaml-dev clang libclang-rt-14-dev resource-agents libxml2-utils"
 
 cmd_deps() {
 	local missing=() p
@@ -143,12 +146,12 @@ cmd_kernel() {
 		return 0
 	fi
 	apt_setup "$suite"
-	image=$(dep_of "$suite" linux-image-amd64 '^linux-image-')
+	image=$(dep_of "$suite" linux-image-amd64 '^linux-image-' || true)
 	[ -n "$image" ] || die "$suite: no linux-image-amd64 in the archive"
-	headers=$(dep_of "$suite" linux-headers-amd64 '^linux-headers-')
+	headers=$(dep_of "$suite" linux-headers-amd64 '^linux-headers-' || true)
 	[ -n "$headers" ] || die "$suite: no linux-headers-amd64 in the archive"
-	common=$(dep_of "$suite" "$headers" '^linux-headers-.*-common')
-	kbuild=$(dep_of "$suite" "$headers" '^linux-kbuild-')
+	common=$(dep_of "$suite" "$headers" '^linux-headers-.*-common' || true)
+	kbuild=$(dep_of "$suite" "$headers" '^linux-kbuild-' || true)
 	# From 7.x Debian splits the image: linux-binary-ABI holds the kernel,
 	# linux-modules-ABI the modules, linux-base-ABI the rest.
 	abi=${image#linux-image-}
@@ -269,6 +272,59 @@ cmd_parity() {
 		{ diff "$dir/expected" "$dir/diff" || true; } | sed -n 's/^> /parity:   undocumented: /p; s/^< /parity:   documented but not seen: /p'
 		rc=1
 	fi
+	return $rc
+}
+
+# cmd_stress SUITE [upstream]: boot SUITE's kernel with slub_debug=FZPU (red
+# zones, poisoning, sanity checks: Debian builds no KASAN) and run only the
+# stress scenario: SEEDS seeds (default 3) of STRESS_SEQS sequences of
+# STRESS_OPS operations.  With "upstream", against upstream's module (6.4+),
+# one boot per seed and without the checker's self-test: a kernel BUG there
+# wedges configfs until reboot, and each seed should still get its chance.
+# Prints the scenario's lines and one line
+#   STRESS_RESULT suite= kernel= module= seeds= operations= kernel_messages= violations= ...
+# Exit status: non-zero when a lab run failed (a kernel message fails it);
+# the caller decides what counts (make stress does not count upstream's).
+cmd_stress() {
+	local suite=$1 which=${2:-ours} ko krel rc=0 outs=() boots s first=${STRESS_FIRST:-1} n=${SEEDS:-3}
+	local params="STRESS_SEQS=${STRESS_SEQS:-4} STRESS_OPS=${STRESS_OPS:-200} STRESS_K=${STRESS_K:-20}"
+	case "$which" in
+	ours) ko=$(cmd_module "$suite"); boots=$first ;;
+	upstream) ko=$(cmd_upstream "$suite"); boots=$(seq "$first" $((first + n - 1))) ;;
+	*) die "usage: stress SUITE [upstream]" ;;
+	esac
+	krel=$(cat "$(cmd_kernel "$suite")/krel")
+	mkdir -p "$LAB_CACHE/runs"
+	local t0 t1 tag out these
+	t0=$(date +%s)
+	for s in $boots; do
+		tag=stress-$which
+		these="$params STRESS_SEEDS=$n STRESS_FIRST=$first"
+		if [ "$which" = upstream ]; then
+			tag=stress-upstream-$s
+			these="$params STRESS_SEEDS=1 STRESS_FIRST=$s STRESS_SELFTEST=0"
+		fi
+		out=$LAB_CACHE/runs/$suite-$tag.out
+		outs+=("$out")
+		LAB_KO=$ko LAB_TAG=$tag LAB_APPEND="$LAB_APPEND slub_debug=FZPU $these" \
+			cmd_run "$suite" "$TOP/tests/scenarios/08-stress.sh" >"$out" 2>&1 || rc=1
+		grep -v "^# # repro:" "$out" || true
+	done
+	t1=$(date +%s)
+	local kmsgs=0 k f
+	for f in "${outs[@]}"; do
+		k=$( { grep -E "$DMESG_BAD" "${f%.out}.console.log.txt.dmesg" 2>/dev/null || true; } |
+			grep -vc 'Call Trace' || true)
+		kmsgs=$((kmsgs + k))
+		{ grep -E "$DMESG_BAD" "${f%.out}.console.log.txt.dmesg" 2>/dev/null || true; } | grep -v 'Call Trace' |
+			head -n 10 | sed "s|^|stress: kernel message ($suite $which ${f##*/}): |" || true
+	done
+	# sum KEY: the sum of KEY= over the seeds' summary lines
+	sum() { cat "${outs[@]}" | sed -n "s/.*STRESS seed=.* $1=\([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'; }
+	echo "STRESS_RESULT suite=$suite kernel=$krel module=$which seeds=$(cat "${outs[@]}" | grep -c 'STRESS seed=' || true)/$n" \
+		"sequences=$(sum sequences) operations=$(sum operations) kernel_messages=$kmsgs violations=$(sum violations)" \
+		"teardown_failures=$(sum teardown_failures) rmmod_failures=$(sum rmmod_failures)" \
+		"hung=$(cat "${outs[@]}" | grep -c 'STRESS hung\|STRESS worker killed' || true) seconds=$((t1 - t0)) lab_rc=$rc"
 	return $rc
 }
 
@@ -410,6 +466,7 @@ build_initramfs() {
 	for f in $GUEST_PROGRAMS; do progs+=("$(command -v "$f")"); done
 	copy_with_libs "$root" "${progs[@]}"
 	gcc -O2 -static -Wall -Wextra -Werror -o "$root/bin/cfsop" "$LAB_DIR/guest/cfsop.c"
+	gcc -O2 -static -Wall -Wextra -Werror -o "$root/bin/stress" "$LAB_DIR/guest/stress.c"
 	# the cluster tool, static, and the descriptions the scenarios use
 	gcc -O2 -static -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TOP/lib" -o "$root/bin/liocluster" \
 		-I"$TOP/cli" "$TOP"/cli/*.c "$TOP"/lib/*.c -lyaml
@@ -546,6 +603,7 @@ main() {
 	buildenv) [ $# -eq 1 ] || die "usage: buildenv SUITE"; cmd_buildenv "$1" ;;
 	upstream) [ $# -eq 1 ] || die "usage: upstream SUITE"; cmd_upstream "$1" ;;
 	parity) [ $# -eq 1 ] || die "usage: parity SUITE"; cmd_parity "$1" ;;
+	stress) [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: stress SUITE [upstream]"; cmd_stress "$@" ;;
 	run) [ $# -ge 2 ] || die "usage: run SUITE SCENARIO..."; cmd_run "$@" ;;
 	*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 	esac
