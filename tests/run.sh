@@ -9,6 +9,9 @@
 #   3. the two-node cluster (lab/cluster.sh; CLUSTER=no skips it)
 #   4. parity: the probe against upstream's module and ours on the first
 #      suite whose kernel source has drivers/target/tcm_remote
+#   5. the install lab (lab/install.sh, make lab-install; INSTALL=no skips
+#      it): the Debian packages, DKMS, reboots, a 6.12 kernel, an upgrade
+#      and a purge in a systemd guest
 #
 # SUITES (default: bullseye bookworm trixie sid) and PARITY_SUITE (default:
 # trixie; "none" skips it) narrow or move the runs.  A kernel that cannot be had counts as a
@@ -94,7 +97,10 @@ BENCH=()
 for suite in $SUITES; do
 	echo "# kernel matrix: $suite"
 	log=$(mktemp)
-	if ! kdir=$(lab/lab.sh kernel "$suite" 2>"$log"); then
+	# a second try after a pause: a mirror hiccup, or another apt/dpkg on
+	# the machine rewriting the status file apt-cache reads
+	if ! kdir=$(lab/lab.sh kernel "$suite" 2>"$log") &&
+		! { sleep 20; kdir=$(lab/lab.sh kernel "$suite" 2>>"$log"); }; then
 		cat "$log"
 		not_ok "$suite: its kernel could not be had"
 		TABLE+=("$suite|-|unavailable|-|-")
@@ -146,6 +152,14 @@ if [ -n "$PARITY_SUITE" ]; then
 	*) not_ok "parity on $PARITY_SUITE: the probe did not run to the end (see above)" ;;
 	esac
 	rm -f /tmp/parity.$$
+fi
+
+if [ "${INSTALL:-yes}" != no ]; then
+	echo "# the Debian packages in a systemd guest: lab/install.sh (make lab-install)"
+	lab/install.sh 2>&1 | tee /tmp/install.$$
+	add_counts /tmp/install.$$ "the install lab"
+	while read -r b; do BENCH+=("install: ${b#\# figure: }"); done < <(grep '^# figure: ' /tmp/install.$$)
+	rm -f /tmp/install.$$
 fi
 
 echo

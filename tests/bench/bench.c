@@ -176,6 +176,27 @@ static struct result in_child(int (*fn)(void *), void *arg)
 	return r;
 }
 
+/* The best of REPEATS runs (the least time: what the machine can do when
+ * nothing else runs), the highest RSS; the floor is taken the same way */
+#define REPEATS 3
+
+static struct result best_of(int (*fn)(void *), void *arg)
+{
+	struct result best = in_child(fn, arg), r;
+	int i;
+
+	for (i = 1; i < REPEATS; i++) {
+		r = in_child(fn, arg);
+		if (r.secs >= 0 && r.secs < best.secs)
+			best.secs = r.secs;
+		if (r.rss > best.rss)
+			best.rss = r.rss;
+		if (r.n != best.n)
+			best.n = r.n > best.n ? r.n : best.n;
+	}
+	return best;
+}
+
 struct job {
 	const char *root, *state;
 	struct lc_cluster *c;
@@ -333,8 +354,8 @@ int main(int argc, char **argv)
 		j = (struct job){ root, state, c };
 		empty = in_child(job_plan, &j);
 		applied = in_child(job_apply, &j);
-		noop = in_child(job_plan, &j);
-		ver = in_child(job_verify, &j);
+		noop = best_of(job_plan, &j);
+		ver = best_of(job_verify, &j);
 		/* the files the plan reads: every attribute of the desired tree */
 		lc_desired_build(c, "n1", LC_RTPI_PER_TPG, NULL, &d, &err);
 		for (i = 0; i < d.objs.n; i++) {
@@ -346,7 +367,11 @@ int main(int argc, char **argv)
 		}
 		lc_desired_free(&d);
 		fl = floor_time(root, &files);
-		fl = fl < floor_time(root, &files) ? fl : floor_time(root, &files);
+		for (i = 1; i < REPEATS; i++) {
+			double t = floor_time(root, &files);
+
+			fl = t < fl ? t : fl;
+		}
 		printf("%5u %8ld | %9.3f s %9.2f | %9.3f s %7.3f s %6.2f | %9.3f s %6.2f | %7.1f s | %7.1f %7.1f %7.1f\n",
 		       sizes[s], empty.n, empty.secs, empty.secs * 1e6 / (double)empty.n, noop.secs, fl,
 		       noop.secs / fl, ver.secs, ver.secs / fl, applied.secs, empty.rss, noop.rss, ver.rss);
@@ -360,6 +385,7 @@ int main(int argc, char **argv)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	}
 	printf("goals at 512 LUNs: plan from nothing <= 2 s, no-op plan and verify <= 2x the floor, RSS <= 150 MiB\n");
+	printf("no-op plan, verify and the floor: the best of %d runs each\n", REPEATS);
 	printf("* apply: the stand-in's own operations dominate; in a guest, scenario 06 compares apply with cfsop\n");
 	return 0;
 }
