@@ -36,9 +36,13 @@ say() { echo "lab: $*" >&2; }
 
 # --- host packages --------------------------------------------------------
 
+# Everything every lab and `make deb` needs, installed up front: make
+# check runs the install lab beside the kernel matrix, and an apt-get
+# install in one would rewrite the dpkg status the other's apt-cache reads.
 HOST_PACKAGES="qemu-system-x86 busybox-static sg3-utils cpio kmod gzip xz-utils zstd
 	gcc make libc6-dev libelf-dev debian-archive-keyring apt debootstrap perl
-	libyaml-dev clang libclang-rt-14-dev resource-agents libxml2-utils"
+	libyaml-dev clang libclang-rt-14-dev resource-agents libxml2-utils
+	qemu-utils mmdebstrap e2fsprogs build-essential debhelper dh-dkms dkms dpkg-dev fakeroot lintian"
 
 cmd_deps() {
 	local missing=() p

@@ -93,3 +93,12 @@ dkms_make_secs() {
 	start=$(date -d "$(sed -n 2p "$f")" +%s) || return 1
 	echo $(($(stat -c %Y "$f") - start))
 }
+
+# how long dpkg's configure of PACKAGE took, from /var/log/dpkg.log (the
+# last time it was configured)
+dpkg_configure_secs() {
+	awk -v p="$1" '$3 == "configure" && index($4, p ":") == 1 { s = $1 " " $2 }
+		$3 == "status" && $4 == "installed" && index($5, p ":") == 1 { e = $1 " " $2 }
+		END { if (s == "" || e == "") exit 1; print s; print e }' /var/log/dpkg.log |
+		{ read -r a && read -r b && echo $(($(date -d "$b" +%s) - $(date -d "$a" +%s))); }
+}
