@@ -635,6 +635,28 @@ static void test_names(void)
 
 /* --- the stand-in models the kernel ------------------------------------------------- */
 
+/* The device lu0 (rd_mcp_1, enabled) and the remote and loopback fabrics */
+static void rtpi_bed(struct env *e)
+{
+	CHECK_EQ_INT(op(e, "mkdir", "target/core/rd_mcp_1", NULL), 0);
+	CHECK_EQ_INT(op(e, "mkdir", "target/core/rd_mcp_1/lu0", NULL), 0);
+	CHECK_EQ_INT(op(e, "write", "target/core/rd_mcp_1/lu0/control", "rd_pages=64"), 0);
+	CHECK_EQ_INT(op(e, "write", "target/core/rd_mcp_1/lu0/enable", "1"), 0);
+	CHECK_EQ_INT(op(e, "mkdir", "target/remote", NULL), 0);
+	CHECK_EQ_INT(op(e, "mkdir", "target/loopback", NULL), 0);
+}
+
+/* mkdir a TPG path target/<fabric>/<wwn>/tpgt_N, its WWN first */
+static void make_tpg(struct env *e, const char *tpg)
+{
+	char wwn[512];
+	const char *slash = strrchr(tpg, '/');
+
+	snprintf(wwn, sizeof(wwn), "%.*s", (int)(slash - tpg), tpg);
+	CHECK_EQ_INT(op(e, "mkdir", wwn, NULL), 0);
+	CHECK_EQ_INT(op(e, "mkdir", tpg, NULL), 0);
+}
+
 /* link LUN lun_N of TPG to device D (mkdir + symlink) */
 static void link_lun(struct env *e, const char *tpg, int n, const char *dev)
 {
@@ -675,18 +697,10 @@ static void test_standin_stress_findings(void)
 		struct env *e = env_new(STANDIN_PER_LUN);
 		char p[512];
 
-		CHECK_EQ_INT(op(e, "mkdir", "target/core/rd_mcp_1", NULL), 0);
-		CHECK_EQ_INT(op(e, "mkdir", D, NULL), 0);
-		CHECK_EQ_INT(op(e, "write", "target/core/rd_mcp_1/lu0/control", "rd_pages=64"), 0);
-		CHECK_EQ_INT(op(e, "write", "target/core/rd_mcp_1/lu0/enable", "1"), 0);
-		CHECK_EQ_INT(op(e, "mkdir", "target/remote", NULL), 0);
-		CHECK_EQ_INT(op(e, "mkdir", "target/loopback", NULL), 0);
-		CHECK_EQ_INT(op(e, "mkdir", "target/loopback/naa.5001405aaaa00001", NULL), 0);
-		CHECK_EQ_INT(op(e, "mkdir", A, NULL), 0);
-		CHECK_EQ_INT(op(e, "mkdir", "target/loopback/naa.5001405aaaa00002", NULL), 0);
-		CHECK_EQ_INT(op(e, "mkdir", B, NULL), 0);
-		CHECK_EQ_INT(op(e, "mkdir", "target/remote/naa.5001405000000001", NULL), 0);
-		CHECK_EQ_INT(op(e, "mkdir", R, NULL), 0);
+		rtpi_bed(e);
+		make_tpg(e, A);
+		make_tpg(e, B);
+		make_tpg(e, R);
 		snprintf(p, sizeof(p), "%s/lun/lun_0", A);
 		link_lun(e, A, 0, D);
 		CHECK_EQ_INT(rtpi_of(e, p), 1);
@@ -738,18 +752,10 @@ static void test_standin_rtpi_model(void)
 	const char *F = "target/remote/fc.21000024ff00000c/tpgt_1";
 	char p[512], q[1024];
 
-	CHECK_EQ_INT(op(e, "mkdir", "target/core/rd_mcp_1", NULL), 0);
-	CHECK_EQ_INT(op(e, "mkdir", D, NULL), 0);
-	CHECK_EQ_INT(op(e, "write", "target/core/rd_mcp_1/lu0/control", "rd_pages=64"), 0);
-	CHECK_EQ_INT(op(e, "write", "target/core/rd_mcp_1/lu0/enable", "1"), 0);
-	CHECK_EQ_INT(op(e, "mkdir", "target/remote", NULL), 0);
-	CHECK_EQ_INT(op(e, "mkdir", "target/loopback", NULL), 0);
-	CHECK_EQ_INT(op(e, "mkdir", "target/remote/iqn.2026-11.com.example:b", NULL), 0);
-	CHECK_EQ_INT(op(e, "mkdir", B, NULL), 0);
-	CHECK_EQ_INT(op(e, "mkdir", "target/remote/iqn.2026-11.com.example:c", NULL), 0);
-	CHECK_EQ_INT(op(e, "mkdir", C, NULL), 0);
-	CHECK_EQ_INT(op(e, "mkdir", "target/loopback/naa.5001405aaaa00009", NULL), 0);
-	CHECK_EQ_INT(op(e, "mkdir", A, NULL), 0);
+	rtpi_bed(e);
+	make_tpg(e, B);
+	make_tpg(e, C);
+	make_tpg(e, A);
 	snprintf(p, sizeof(p), "%s/rtpi", B);
 	CHECK_EQ_INT(op(e, "write", p, "2"), 0);
 	snprintf(p, sizeof(p), "%s/rtpi", C);
