@@ -223,15 +223,29 @@ si_wait_hello() {
 # si_run SCRIPT [TIMEOUT]: run SCRIPT (bash) in the guest; prints its
 # output and returns its status (124 on a timeout or a lost guest)
 si_run() {
-	local script=$1 timeout=${2:-900} end line out=
+	local script=$1 timeout=${2:-900} end line out= tag= text
 	end=$(($(date +%s) + timeout))
+	# with several guests a script that timed out may answer later: each
+	# answer then starts with its script's tag, and others are dropped
+	if [ -n "${SI_MULTI:-}" ]; then
+		tag=LABTAG-$RANDOM$RANDOM$RANDOM
+		script="echo $tag
+$script"
+	fi
 	printf '%s\n' "$(printf '%s' "$script" | base64 -w0)" >&"${SI_FD:-7}"
 	while [ "$(date +%s)" -lt "$end" ]; do
 		if read -r -t 5 line <&"${SI_FD:-7}"; then
 			case "$line" in
 			OUT\ *) out=${line#OUT } ;;
 			RC\ *)
-				printf '%s' "$out" | base64 -d
+				if [ -n "$tag" ]; then
+					text=$(printf '%s' "$out" | base64 -d; echo .)
+					[ "${text%%$'\n'*}" = "$tag" ] || continue
+					text=${text#*$'\n'}
+					printf '%s' "${text%.}"
+				else
+					printf '%s' "$out" | base64 -d
+				fi
 				return "${line#RC }"
 				;;
 			esac
