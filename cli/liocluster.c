@@ -235,6 +235,41 @@ static int cmd_get_state(struct cli *cli, char **argv)
 	return state < 0 || state != wanted ? EXIT_DIFFERENT : EXIT_OK;
 }
 
+static int cmd_requests(struct cli *cli, char **argv)
+{
+	struct lc_error err = { "" };
+	struct lc_stpg *r;
+	size_t i, n;
+	int ret;
+
+	(void)argv;
+	ret = lc_stpg_requests(cli->ctx, cli->c, &r, &n, &err);
+	if (ret)
+		return failed(ret, &err);
+	if (cli->json)
+		printf("[");
+	for (i = 0; i < n; i++) {
+		if (cli->json) {
+			printf("%s{\"group\":", i ? "," : "");
+			json_str(stdout, r[i].group);
+			printf(",\"device\":");
+			json_str(stdout, r[i].device);
+			printf(",\"state\":");
+			json_str(stdout, lc_state_name(r[i].state));
+			printf(",\"wanted\":");
+			json_str(stdout, lc_state_name(r[i].wanted));
+			printf("}");
+		} else {
+			printf("%s %s %s %s\n", r[i].group, lc_state_name(r[i].state),
+			       lc_state_name(r[i].wanted), r[i].device);
+		}
+	}
+	if (cli->json)
+		printf("]\n");
+	free(r);
+	return n ? EXIT_DIFFERENT : EXIT_OK;
+}
+
 static int cmd_groups(struct cli *cli, char **argv)
 {
 	const char *node = argv[0] ? argv[0] : cli->node;
@@ -391,6 +426,7 @@ static const struct command {
 	{ "verify", "", 0, 0, NEEDS_NODE, "report every difference; exit 1 if any", cmd_verify },
 	{ "set-state", "GROUP STATE", 2, 2, NEEDS_NODE, "set an ALUA group's state on every device", cmd_set_state },
 	{ "get-state", "GROUP", 1, 1, NEEDS_NODE, "a group's live state (exit 1: mixed or not the kept one)", cmd_get_state },
+	{ "requests", "", 0, 0, NEEDS_NODE, "explicit ALUA: groups an initiator moved here by STPG (GROUP STATE KEPT DEVICE; exit 1 if any)", cmd_requests },
 	{ "status", "", 0, 0, NEEDS_NODE, "the node's LIO tree, marked: local, mirror, foreign, drift", cmd_status },
 	{ "groups", "[NODE]", 0, 1, 0, "the ALUA groups of a node's ports", cmd_groups },
 	{ "clear", "", 0, 0, NEEDS_NODE, "remove what liocluster made here (--mirrors: the remote fabric's only)", cmd_clear },

@@ -163,3 +163,66 @@ int lc_get_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *gro
 	}
 	return ret;
 }
+
+/*
+ * Explicit ALUA: target core applies a SET TARGET PORT GROUPS on the node
+ * that received it, at once, and marks the group "Altered by Explicit STPG"
+ * (core_alua_do_transition_tg_pt); a configfs write marks it "Altered by
+ * Implicit ALUA".  A group so marked whose state is not the kept one is an
+ * initiator's request the cluster has not decided.
+ */
+int lc_stpg_requests(struct lc_ctx *ctx, const struct lc_cluster *c, struct lc_stpg **out,
+		     size_t *n, struct lc_error *err)
+{
+	struct lc_state st = { .lock_fd = -1 };
+	size_t gi, i;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = need_node(ctx, c, err);
+	if (ret)
+		return ret;
+	ret = lc_state_load(ctx, &st, err);
+	if (ret)
+		return ret;
+	for (gi = 0; gi < c->ngroups && !ret; gi++) {
+		const struct lc_group *g = &c->groups[gi];
+		int wanted = lc_state_wanted(&st, g->name) >= 0 ? lc_state_wanted(&st, g->name) : g->state;
+
+		for (i = 0; i < c->ndevices && !ret; i++) {
+			char *f = state_path(ctx, c, i, g), *sf, *v = NULL, *s = NULL;
+
+			const char *bad = f;
+
+			sf = lc_xasprintf("%.*s/alua_access_status", (int)(strlen(f) - strlen("/alua_access_state")), f);
+			ret = lc_read_attr(ctx, f, &v);
+			if (!ret) {
+				bad = sf;
+				ret = lc_read_attr(ctx, sf, &s);
+			}
+			if (ret) {
+				lc_fail(err, ret, "%s: %s (was the node applied?)", bad, strerror(-ret));
+			} else if (!strcmp(s, "Altered by Explicit STPG") && atoi(v) != wanted) {
+				*out = lc_xrealloc(*out, *n + 1, sizeof(**out));
+				(*out)[*n].group = g->name;
+				(*out)[*n].device = c->devices[i].name;
+				(*out)[*n].state = atoi(v);
+				(*out)[*n].wanted = wanted;
+				(*n)++;
+				i = c->ndevices;	/* one entry a group: the first device */
+			}
+			free(v);
+			free(s);
+			free(sf);
+			free(f);
+		}
+	}
+	lc_state_free(&st);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}

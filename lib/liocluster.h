@@ -191,6 +191,20 @@ int lc_set_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *gro
 int lc_get_state(struct lc_ctx *ctx, const struct lc_cluster *c, const char *group,
 		 int *state, int *wanted, struct lc_error *err);
 
+/* Explicit ALUA: the groups an initiator moved on this node with SET TARGET
+ * PORT GROUPS (target core shows "Altered by Explicit STPG") to a state
+ * other than the kept one -- requests the cluster has not decided.  One
+ * entry a group (its first such device); *out is free()d by the caller,
+ * its strings belong to the cluster description. */
+struct lc_stpg {
+	const char *group;
+	const char *device;
+	int state;		/* what the initiator asked for */
+	int wanted;		/* the state liocluster keeps for the group */
+};
+int lc_stpg_requests(struct lc_ctx *ctx, const struct lc_cluster *c, struct lc_stpg **out,
+		     size_t *n, struct lc_error *err);
+
 /* --- status ---------------------------------------------------------------------------- */
 
 #define LC_STATUS_LOCAL		0x01	/* this node's own port and what is in it */

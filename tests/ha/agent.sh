@@ -121,5 +121,88 @@ expect "start with a bad description: OCF_ERR_CONFIGURED" 6 $?
 ra bogus
 expect "an unknown action: OCF_ERR_UNIMPLEMENTED" 3 $?
 
+# explicit ALUA: an initiator's STPG on node-b becomes a request that
+# Pacemaker promote node-b.  Pacemaker's attribute tools are stood in for
+# as they behave: attrd_updater keeps transient node attributes (-U sets,
+# -Q prints name="" host="" value="", exit 1 when unset, -D deletes);
+# crm_attribute -p -v N records the instance's promotion score.
+mkdir -p "$W/sbin" "$W/attrd"
+cat >"$W/sbin/attrd_updater" <<'STUB'
+#!/bin/bash
+op= v= n= node=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-U) op=U v=$2; shift ;; -Q) op=Q ;; -D) op=D ;;
+	-n) n=$2; shift ;; -N) node=$2; shift ;;
+	*) echo "attrd_updater: unknown option $1" >&2; exit 64 ;;
+	esac
+	shift
+done
+f=$(dirname "$0")/../attrd/$n@$node
+case $op in
+U) echo "$v" >"$f" ;;
+D) rm -f "$f" ;;
+Q) [ -f "$f" ] || { echo "Could not query value of $n: attribute does not exist" >&2; exit 105; }
+   echo "name=\"$n\" host=\"$node\" value=\"$(cat "$f")\"" ;;
+*) exit 64 ;;
+esac
+STUB
+cat >"$W/sbin/crm_attribute" <<'STUB'
+#!/bin/bash
+while [ $# -gt 0 ]; do [ "$1" = -v ] && echo "$2" >"$(dirname "$0")/../score"; shift; done
+STUB
+chmod 755 "$W/sbin/attrd_updater" "$W/sbin/crm_attribute"
+sed -e 's/preferred: true/preferred: true\n    access: both/' \
+	-e 's/transition_time: 5/transition_time: 5\n    access: both/' "$DESC" >"$W/explicit.yaml"
+build/standin init "$W/cfs2" per-lun >/dev/null
+build/standin fc-port "$W/cfs2" 21000024ff00000b >/dev/null	# node-b has an FC port
+B="env HA_SBIN_DIR=$W/sbin OCF_RESKEY_config=$W/explicit.yaml OCF_RESKEY_node=node-b OCF_RESKEY_configfs=$W/cfs2 OCF_RESKEY_state_dir=$W/st2 $AGENT"
+LB="build/liocluster-standin -r $W/cfs2 --state-dir $W/st2 -c $W/explicit.yaml -n node-b"
+rb() { $B "$@" >"$W/out" 2>&1; }
+req() { cat "$W/attrd/liocluster-stpg-lio@$1" 2>/dev/null || echo none; }
+LUN_B=target/iscsi/iqn.2026-11.com.example:unit.node-b/tpgt_2/lun/lun_0
+rb start
+expect "explicit: node-b started unpromoted" "0 standby" "$? $($LB get-state grp-b)"
+env OCF_RESKEY_CRM_meta_notify_type=post OCF_RESKEY_CRM_meta_notify_operation=promote \
+	OCF_RESKEY_CRM_meta_notify_active_uname="node-a node-b" OCF_RESKEY_CRM_meta_notify_promote_uname=node-a \
+	$B notify >"$W/out" 2>&1
+expect "explicit: node-a promoted, as node-b answers" active/optimized "$($LB get-state grp-a)"
+rb monitor
+expect "explicit: monitor, unpromoted, score 10" "0 10" "$? $(cat "$W/score")"
+expect "explicit: an STPG through node-b's port making grp-b active/optimized" OK \
+	"$(build/standin stpg "$W/cfs2" $LUN_B 0:2)"
+$LB requests >/dev/null
+expect "explicit: liocluster requests lists it (exit 1)" 1 $?
+rb monitor
+rc=$?
+expect "explicit: monitor puts node-b's group back to standby, still unpromoted" "0 standby" "$rc $($LB get-state grp-b)"
+expect "explicit: ... records a request to promote node-b and scores it 1000" "yes 1000" \
+	"$([ "$(req node-b)" != none ] && echo yes) $(cat "$W/score")"
+grep -q 'SET TARGET PORT GROUPS' "$W/out"
+expect "explicit: ... and says why in the log" 0 $?
+$LB requests >/dev/null
+expect "explicit: no request left in configfs" 0 $?
+rb monitor
+expect "explicit: a pending request keeps the score at 1000" "0 1000" "$? $(cat "$W/score")"
+rb promote
+expect "explicit: promote serves it: grp-b active/optimized, request gone, score 100" \
+	"0 active/optimized none 100" "$? $($LB get-state grp-b) $(req node-b) $(cat "$W/score")"
+build/standin stpg "$W/cfs2" $LUN_B 2:2 2:1 >/dev/null
+rb monitor
+expect "explicit: an STPG lowering both groups: put back, promoted still, nobody asked for" \
+	"8 active/optimized active/optimized none none" \
+	"$? $($LB get-state grp-b) $($LB get-state grp-a) $(req node-a) $(req node-b)"
+rb demote
+echo $(($(date +%s) - 400)) >"$W/attrd/liocluster-stpg-lio@node-b"
+rb monitor
+expect "explicit: a request older than 300 s is dropped: score 10" "0 none 10" "$? $(req node-b) $(cat "$W/score")"
+expect "explicit: an STPG making node-a's group active/optimized through node-b" OK \
+	"$(build/standin stpg "$W/cfs2" $LUN_B 2:1 >/dev/null; $LB set-state grp-a standby >/dev/null; build/standin stpg "$W/cfs2" $LUN_B 0:1)"
+rb monitor
+expect "explicit: ... asks for node-a, not node-b" "0 standby yes none" \
+	"$? $($LB get-state grp-a) $([ "$(req node-a)" != none ] && echo yes) $(req node-b)"
+build/standin stpg "$W/cfs" target/iscsi/iqn.2026-11.com.example:unit.node-a/tpgt_1/lun/lun_0 0:2 >"$W/out"
+expect "implicit only (the default description): target core refuses the STPG" EOPNOTSUPP "$(cat "$W/out")"
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

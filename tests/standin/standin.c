@@ -1279,6 +1279,30 @@ static char *group_info(const struct sp *s, const char *dev, const char *group)
 	return r;
 }
 
+/* The device a LUN links to (NULL: none) */
+static char *lun_device(const struct sp *s, const char *lun)
+{
+	char *fl = full(s, lun), buf[PATH_MAX], *dev = NULL;
+	DIR *d = opendir(fl);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *c = lc_xasprintf("%s/%s", fl, e->d_name);
+		ssize_t k = readlink(c, buf, sizeof(buf) - 1);
+
+		if (k > 0) {
+			buf[k] = '\0';
+			free(dev);
+			dev = lc_xstrdup(buf + strlen(s->root) + 1);
+		}
+		free(c);
+	}
+	if (d)
+		closedir(d);
+	free(fl);
+	return dev;
+}
+
 /* Mapped LUNs of an ACL of TPG that point at LUN: the kernel's mapping
  * (deve) shows as write_protect */
 static void drop_mappings(const struct sp *s, const char *tpg, const char *lun)
@@ -1764,6 +1788,17 @@ static int write_dev(struct sp *s, const struct path *p, const char *rel, const 
 	return ret;
 }
 
+/* core_alua_do_transition_tg_pt: the new state, and who changed it */
+static void group_transition(const struct sp *s, const char *g, const char *state, bool explicit)
+{
+	char *sf = lc_xasprintf("%s/alua_access_state", g), *st = lc_xasprintf("%s/alua_access_status", g);
+
+	set(s, sf, state);
+	set(s, st, explicit ? "Altered by Explicit STPG" : "Altered by Implicit ALUA");
+	free(st);
+	free(sf);
+}
+
 static int write_group(struct sp *s, const struct path *p, const char *rel, const char *name,
 		       const char *v)
 {
@@ -1824,16 +1859,14 @@ static int write_group(struct sp *s, const struct path *p, const char *rel, cons
 		else if (n != 0 && n != 1 && n != 2 && n != 3 && n != 14)
 			ret = -EINVAL;	/* core_alua_check_transition */
 		else {
-			char x[16];
+			char x[16], *cur = get(s, rel);
 
 			snprintf(x, sizeof(x), "%llu", n);
-			set(s, rel, x);
-			{
-				char *st = lc_xasprintf("%s/alua_access_status", g);
-
-				set(s, st, "Altered by Implicit ALUA");
-				free(st);
-			}
+			/* core_alua_do_transition_tg_pt: nothing to do (and the
+			 * status left as it is) when the state is the same */
+			if (strcmp(cur, x))
+				group_transition(s, g, x, false);
+			free(cur);
 		}
 	} else if (!strcmp(name, "alua_access_type")) {
 		static const char *const names[] = { "None", "Implicit", "Explicit", "Implicit and Explicit" };
@@ -2314,24 +2347,8 @@ static int do_write(struct sp *s, const char *rel, const char *value)
 		} else if (strlen(v) >= 224) {
 			ret = -EINVAL;
 		} else {
-			/* the device this LUN links to */
-			char *fl = full(s, lun), buf[PATH_MAX], *dev = NULL;
-			DIR *d = opendir(fl);
-			struct dirent *e;
+			char *dev = lun_device(s, lun);
 
-			while (d && (e = readdir(d))) {
-				char *c = lc_xasprintf("%s/%s", fl, e->d_name);
-				ssize_t k = readlink(c, buf, sizeof(buf) - 1);
-
-				if (k > 0) {
-					buf[k] = '\0';
-					dev = lc_xstrdup(buf + strlen(s->root) + 1);
-				}
-				free(c);
-			}
-			if (d)
-				closedir(d);
-			free(fl);
 			{
 				char *gd = lc_xasprintf("%s/alua/%s", dev ? dev : "", v);
 				char *idf = lc_xasprintf("%s/tg_pt_gp_id", gd), *idv = get(s, idf);
@@ -2614,4 +2631,111 @@ void lc_backend_hook(struct lc_ctx *ctx)
 		standin_fail_at(strtoul(fail, NULL, 10));
 	if (killat)
 		standin_kill_at(strtoul(killat, NULL, 10));
+}
+
+/*
+ * SET TARGET PORT GROUPS received through LUN (target_emulate_set_target_
+ * port_groups): refused unless the receiving port's group allows explicit
+ * ALUA; each descriptor in turn, a primary state checked against the
+ * receiving group's supported states and then the named group's, applied
+ * to the group of that id on the LUN's device (default LU group: that
+ * device only), marked "Altered by Explicit STPG"; the first bad
+ * descriptor ends the command, those before it stay applied.  Secondary
+ * states (offline, by RTPI) are not modelled.
+ */
+static bool supports(const struct sp *s, const char *g, int state)
+{
+	static const char *const names[] = { "active_optimized", "active_nonoptimized", "standby",
+					     "unavailable" };
+	char *f, *v;
+	bool r;
+
+	if (state < 0 || state > 3)
+		return false;	/* LBA dependent: not in a new group's set */
+	f = lc_xasprintf("%s/alua_support_%s", g, names[state]);
+	v = get(s, f);
+	r = !strcmp(v, "1");
+	free(v);
+	free(f);
+	return r;
+}
+
+static int do_stpg(struct sp *s, const char *lun, const int *states, const unsigned int *ids,
+		   size_t n)
+{
+	char *gf = lc_xasprintf("%s/alua_tg_pt_gp", lun), *info = get(s, gf);
+	char *dev = lun_device(s, lun), *lg = NULL, *name, *tf, *tv, *t;
+	int ret = 0;
+	size_t i;
+
+	free(gf);
+	name = strstr(info, "TG Port Alias: ");
+	if (!dev || !name) {
+		free(info);
+		free(dev);
+		return -EOPNOTSUPP;	/* "Unable to access l_lun->tg_pt_gp" */
+	}
+	name += strlen("TG Port Alias: ");
+	name[strcspn(name, "\n")] = '\0';
+	lg = lc_xasprintf("%s/alua/%s", dev, name);
+	tf = lc_xasprintf("%s/alua_access_type", lg);
+	tv = get(s, tf);
+	t = lc_value_writable(LC_CMP_ACCESS, tv);
+	if (!(atoi(t) & 2))
+		ret = -EOPNOTSUPP;	/* TPGS_EXPLICIT_ALUA disabled */
+	for (i = 0; i < n && !ret; i++) {
+		char *alua = lc_xasprintf("%s/alua", dev), *fa = full(s, alua), *target = NULL;
+		DIR *d;
+		struct dirent *e;
+
+		if (states[i] == 14)
+			ret = -EOPNOTSUPP;	/* secondary: outside the model */
+		else if (!supports(s, lg, states[i]))
+			ret = -EINVAL;	/* core_alua_check_transition */
+		d = ret ? NULL : opendir(fa);
+		while (d && (e = readdir(d)) && !target) {
+			char *g = lc_xasprintf("%s/%s", alua, e->d_name), *idf, *idv;
+
+			idf = lc_xasprintf("%s/tg_pt_gp_id", g);
+			idv = get(s, idf);
+			if (e->d_name[0] != '.' && *idv && strtoul(idv, NULL, 10) == ids[i])
+				target = lc_xstrdup(g);
+			free(idv);
+			free(idf);
+			free(g);
+		}
+		if (d)
+			closedir(d);
+		if (!ret && (!target || !supports(s, target, states[i]))) {
+			ret = -EINVAL;	/* not found: INVALID FIELD IN PARAMETER LIST */
+		} else if (!ret) {
+			char *sf = lc_xasprintf("%s/alua_access_state", target), *cur = get(s, sf);
+			char x[16];
+
+			snprintf(x, sizeof(x), "%d", states[i]);
+			if (strcmp(cur, x))
+				group_transition(s, target, x, true);
+			free(cur);
+			free(sf);
+		}
+		free(target);
+		free(fa);
+		free(alua);
+	}
+	free(t);
+	free(tv);
+	free(tf);
+	free(lg);
+	free(dev);
+	free(info);
+	return ret;
+}
+
+int standin_stpg(const char *root, const char *lun, const int *states, const unsigned int *ids,
+		 size_t n)
+{
+	struct sp s;
+	int ret = enter(&s, root);
+
+	return leave(&s, ret ? ret : do_stpg(&s, lun, states, ids, n));
 }

@@ -40,6 +40,12 @@ void standin_kill_at(unsigned long nth);
 /* ... and every operation after it too */
 void standin_fail_from(unsigned long nth);
 unsigned long standin_ops(void);
+/* An initiator's SET TARGET PORT GROUPS through LUN (a LUN directory,
+ * relative to ROOT): N descriptors, each a primary state (SPC-4 number)
+ * for the group of id IDS[i]; -EOPNOTSUPP when the receiving port's group
+ * is not explicit, -EINVAL for a descriptor target core refuses. */
+int standin_stpg(const char *root, const char *lun, const int *states, const unsigned int *ids,
+		 size_t n);
 /* The whole tree: every directory, every link and its target, and every
  * value of a writable attribute, plus each LUN's RTPI; sorted, one a line.
  * Caller frees. */

@@ -10,6 +10,8 @@
  *   standin write ROOT PATH VALUE
  *   standin symlink ROOT TARGET LINK       (paths relative to ROOT)
  *   standin unlink ROOT LINK
+ *   standin stpg ROOT LUN STATE:ID...      an initiator's SET TARGET PORT GROUPS
+ *                                          through LUN (STATE an SPC-4 number)
  *   standin destroy ROOT
  *
  * Operations print OK or the errno's name and exit 0/1.
@@ -60,8 +62,28 @@ int main(int argc, char **argv)
 		return report(be->symlink(NULL, root, argv[3], argv[4]));
 	if (!strcmp(cmd, "unlink") && argc == 4)
 		return report(be->unlink(NULL, root, argv[3]));
+	if (!strcmp(cmd, "stpg") && argc >= 5) {
+		int st[16];
+		unsigned int id[16];
+		size_t i, n = (size_t)argc - 4;
+
+		if (n > 16)
+			return 2;
+		for (i = 0; i < n; i++) {
+			char *e;
+			unsigned long a = strtoul(argv[4 + i], &e, 10), b;
+
+			if (*e != ':' || a > 15 || (b = strtoul(e + 1, &e, 10)) > 0xffff || *e) {
+				fprintf(stderr, "standin: stpg: '%s' is not STATE:ID\n", argv[4 + i]);
+				return 2;
+			}
+			st[i] = (int)a;
+			id[i] = (unsigned int)b;
+		}
+		return report(standin_stpg(root, argv[3], st, id, n));
+	}
 	fprintf(stderr, "usage: standin init ROOT per-lun|per-tpg | fc-port ROOT WWPN | snapshot ROOT |\n"
 		"       mkdir|rmdir ROOT PATH | write ROOT PATH VALUE | symlink ROOT TARGET LINK |\n"
-		"       unlink ROOT LINK | destroy ROOT\n");
+		"       unlink ROOT LINK | stpg ROOT LUN STATE:ID... | destroy ROOT\n");
 	return 2;
 }

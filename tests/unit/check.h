@@ -19,6 +19,7 @@ extern int unit_failed_checks;
 	} while (0)
 
 #define CHECK_EQ_INT(a, b) CHECK((a) == (b), "%lld != %lld", (long long)(a), (long long)(b))
+#define CHECK_STR_EQ(s, want) CHECK((s) && !strcmp((s), (want)), "'%s' != '%s'", (s) ? (s) : "(null)", (want))
 #define CHECK_STR_HAS(s, sub) CHECK((s) && strstr((s), (sub)), "'%s' lacks '%s'", (s) ? (s) : "(null)", (sub))
 
 #endif

@@ -1480,6 +1480,119 @@ static void test_set_state(void)
 	env_free(e);
 }
 
+static int run_cli(const char *args, char **out);
+
+/*
+ * Explicit ALUA: an initiator's STPG (the stand-in models target core's
+ * target_emulate_set_target_port_groups) changes one node's group at once;
+ * liocluster reports it as a request until the state it keeps is back.
+ */
+static void test_stpg_requests(void)
+{
+	static const char *const lun0 = "target/iscsi/iqn.2026-11.com.example:unit.node-b/tpgt_2/lun/lun_0";
+	struct env *e = env_new(STANDIN_PER_LUN);
+	struct lc_cluster *c = load("two-nodes.yaml"), *cx;
+	struct lc_error err = { "" };
+	char *t = data("two-nodes.yaml"), *t1, *tx, *s, *before, args[2048], *out = NULL, path[600];
+	struct lc_stpg *r = NULL;
+	int st[2], state, wanted;
+	unsigned int id[2];
+	size_t n = 9;
+	FILE *f;
+
+	t1 = edit(t, "preferred: true", "preferred: true\n    access: both");
+	tx = edit(t1, "transition_time: 5", "transition_time: 5\n    access: both");
+	cx = parse_text(tx);
+	/* implicit only (the default): target core refuses the command */
+	CHECK_EQ_INT(apply(e, c, "node-b", &err), 0);
+	before = snap(e);
+	st[0] = 0, id[0] = 2;
+	CHECK_EQ_INT(standin_stpg(e->root, lun0, st, id, 1), -EOPNOTSUPP);
+	s = snap(e);
+	CHECK(!strcmp(before, s), "a refused STPG changed the tree");
+	free(s);
+	free(before);
+	CHECK_EQ_INT(lc_stpg_requests(e->ctx, c, &r, &n, &err), 0);
+	CHECK_EQ_INT(n, 0);
+	free(r);
+	/* implicit and explicit: the receiving node's group moves, alone */
+	CHECK(apply(e, cx, "node-b", &err) == 0, "apply: %s", err.msg);
+	CHECK_EQ_INT(verify_count(e, cx, "node-b"), 0);
+	CHECK_EQ_INT(standin_stpg(e->root, lun0, st, id, 1), 0);
+	s = snap(e);
+	CHECK_STR_HAS(s, "rd_mcp_7/lu0/alua/grp-b/alua_access_state = 0");
+	CHECK_STR_HAS(s, "rd_mcp_7/lu0/alua/grp-b/alua_access_status = Altered by Explicit STPG");
+	CHECK_STR_HAS(s, "fileio_7/lu1/alua/grp-b/alua_access_state = 2");
+	free(s);
+	CHECK_EQ_INT(lc_stpg_requests(e->ctx, cx, &r, &n, &err), 0);
+	CHECK_EQ_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR_EQ(r[0].group, "grp-b");
+		CHECK_STR_EQ(r[0].device, "lu0");
+		CHECK_EQ_INT(r[0].state, 0);
+		CHECK_EQ_INT(r[0].wanted, 2);
+	}
+	free(r);
+	CHECK_EQ_INT(verify_count(e, cx, "node-b"), 1);
+	CHECK_EQ_INT(lc_get_state(e->ctx, cx, "grp-b", &state, &wanted, &err), 0);
+	CHECK_EQ_INT(state, -1);
+	/* a descriptor target core refuses ends the command; the ones before stay */
+	st[0] = 1, id[0] = 1, st[1] = 0, id[1] = 9;
+	CHECK_EQ_INT(standin_stpg(e->root, lun0, st, id, 2), -EINVAL);
+	st[0] = 15, id[0] = 1;
+	CHECK_EQ_INT(standin_stpg(e->root, lun0, st, id, 1), -EINVAL);
+	CHECK_EQ_INT(lc_stpg_requests(e->ctx, cx, &r, &n, &err), 0);
+	CHECK_EQ_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR_EQ(r[0].group, "grp-a");
+		CHECK_EQ_INT(r[0].state, 1);
+		CHECK_EQ_INT(r[0].wanted, 0);
+	}
+	free(r);
+	/* the command line: one request a line, exit 1 */
+	snprintf(path, sizeof(path), "%s/explicit.yaml", e->dir);
+	f = fopen(path, "w");
+	fputs(tx, f);
+	fclose(f);
+	snprintf(args, sizeof(args), "-c %s -r %s --state-dir %s -n node-b requests", path, e->root,
+		 e->state);
+	CHECK_EQ_INT(run_cli(args, &out), 1);
+	CHECK_STR_HAS(out, "grp-a active/non-optimized active/optimized lu0\n");
+	CHECK_STR_HAS(out, "grp-b active/optimized standby lu0\n");
+	free(out);
+	/* the kept states written back (configfs: implicit): no request left */
+	CHECK_EQ_INT(lc_set_state(e->ctx, cx, "grp-b", 2, &err), 0);
+	CHECK_EQ_INT(lc_set_state(e->ctx, cx, "grp-a", 0, &err), 0);
+	CHECK_EQ_INT(lc_stpg_requests(e->ctx, cx, &r, &n, &err), 0);
+	CHECK_EQ_INT(n, 0);
+	free(r);
+	CHECK_EQ_INT(run_cli(args, &out), 0);
+	CHECK_STR_EQ(out, "");
+	free(out);
+	CHECK_EQ_INT(verify_count(e, cx, "node-b"), 0);
+	s = snap(e);
+	CHECK_STR_HAS(s, "rd_mcp_7/lu0/alua/grp-b/alua_access_status = Altered by Implicit ALUA");
+	free(s);
+	/* an STPG asking for the state a group has changes nothing (not even the status) */
+	st[0] = 2, id[0] = 2;
+	CHECK_EQ_INT(standin_stpg(e->root, lun0, st, id, 1), 0);
+	CHECK_EQ_INT(lc_stpg_requests(e->ctx, cx, &r, &n, &err), 0);
+	CHECK_EQ_INT(n, 0);
+	free(r);
+	/* a hand's configfs write is drift (verify), not an initiator's request */
+	CHECK_EQ_INT(op(e, "write", "target/core/fileio_7/lu1/alua/grp-b/alua_access_state", "0"), 0);
+	CHECK_EQ_INT(lc_stpg_requests(e->ctx, cx, &r, &n, &err), 0);
+	CHECK_EQ_INT(n, 0);
+	free(r);
+	CHECK_EQ_INT(verify_count(e, cx, "node-b"), 1);
+	lc_cluster_free(cx);
+	lc_cluster_free(c);
+	free(tx);
+	free(t1);
+	free(t);
+	env_free(e);
+}
+
 /* --- the command line ------------------------------------------------------------------------ */
 
 
@@ -2726,6 +2839,7 @@ int main(int argc, char **argv)
 		{ "a kill at every operation, then apply: converged", test_kill_matrix },
 		{ "verify finds every property; apply mends it", test_verify_finds },
 		{ "set-state on every device, kept, all or none", test_set_state },
+		{ "explicit ALUA: an initiator's STPG is a request until the kept state is back", test_stpg_requests },
 		{ "the command line", test_cli },
 		{ "one writer at a time: 100 rounds of two concurrent applies", test_one_writer },
 		{ "only what is ours: targetcli's objects survive everything; adopt", test_only_ours },
